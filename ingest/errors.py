@@ -1,0 +1,45 @@
+"""Domain errors for deskbot, in one module.
+
+The library raises these with a message that says what and where; only the
+edges (CLI, Slack) turn them into user wording. Messages never carry secrets.
+"""
+
+
+class DeskbotError(Exception):
+    """Base class: an expected failure with a message fit for the user."""
+
+
+class ConfigError(DeskbotError):
+    """A setting is missing or malformed (names the variable)."""
+
+
+class SourceError(DeskbotError):
+    """A source could not be read (names the source, file or page id)."""
+
+
+class AuthError(SourceError):
+    """A remote service rejected our credentials (401/403)."""
+
+
+class DocumentError(DeskbotError):
+    """One document could not be parsed (names the file or page id)."""
+
+
+class IndexStateError(DeskbotError):
+    """The index cannot be used as asked."""
+
+
+class ModelMismatchError(IndexStateError):
+    """The index was built with another embedding model or dimension."""
+
+
+class IndexLockedError(IndexStateError):
+    """Another process holds the embedded index."""
+
+
+class EmbeddingModelError(DeskbotError):
+    """The embedding model cannot be loaded (missing, or failed its checksum)."""
+
+
+class ModelError(DeskbotError):
+    """The answering or tone model failed after retries."""
