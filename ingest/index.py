@@ -1,0 +1,220 @@
+"""The index contract: what both halves of deskbot agree on about Qdrant.
+
+One collection holds every chunk. Each point has
+- id: uuid5(source, doc_id, chunk_no) (see ingest.document.point_id)
+- vectors: "dense" (sentence-transformers, cosine) and "sparse" (BM25 weights, IDF modifier)
+- payload: the PAYLOAD_FIELDS below.
+The collection's metadata records the embedding model, its dimension and the BM25
+parameters; opening it with another model is a ModelMismatchError.
+
+Two backends implement `Index`: Qdrant Edge in-process (the embedded default,
+ingest/index_edge.py) and qdrant-client against a server or cluster
+(ingest/index_client.py). Nothing else in deskbot talks to Qdrant.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ingest.document import Chunk
+from ingest.errors import ModelMismatchError
+from ingest.sparse import SparseVector
+
+DENSE = "dense"
+SPARSE = "sparse"
+SCHEMA_VERSION = 1
+PAYLOAD_FIELDS = (
+    "source",
+    "doc_id",
+    "chunk_no",
+    "title",
+    "section",
+    "url",
+    "text",
+    "doc_hash",
+    "content_hash",
+    "updated_at",
+    "breadcrumb",
+    "labels",
+)
+KEYWORD_INDEXES = ("source", "doc_id")
+FUSIONS = ("hybrid", "dense", "sparse")
+
+
+@dataclass(frozen=True)
+class PointData:
+    id: str
+    dense: np.ndarray
+    sparse: SparseVector
+    payload: dict
+
+
+@dataclass(frozen=True)
+class Scored:
+    id: str
+    payload: dict
+    cosine: float  # dense cosine similarity to the query, whatever the fusion
+
+
+@dataclass
+class IndexMeta:
+    model: str
+    dimension: int
+    bm25: dict
+    schema: int = SCHEMA_VERSION
+    syncs: dict[str, dict] = field(default_factory=dict)  # source -> last sync summary
+
+    def as_json(self) -> dict:
+        return {
+            "model": self.model,
+            "dimension": self.dimension,
+            "bm25": self.bm25,
+            "schema": self.schema,
+            "syncs": self.syncs,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> IndexMeta:
+        return cls(
+            model=data["model"],
+            dimension=int(data["dimension"]),
+            bm25=dict(data.get("bm25") or {}),
+            schema=int(data.get("schema", SCHEMA_VERSION)),
+            syncs=dict(data.get("syncs") or {}),
+        )
+
+
+def chunk_payload(chunk: Chunk) -> dict:
+    return {
+        "source": chunk.source,
+        "doc_id": chunk.doc_id,
+        "chunk_no": chunk.chunk_no,
+        "title": chunk.title,
+        "section": chunk.section,
+        "url": chunk.url,
+        "text": chunk.text,
+        "doc_hash": chunk.doc_hash,
+        "content_hash": chunk.content_hash,
+        "updated_at": chunk.updated_at,
+        "breadcrumb": list(chunk.breadcrumb),
+        "labels": list(chunk.labels),
+    }
+
+
+class Index(ABC):
+    """A collection of chunks. Backends implement the storage primitives."""
+
+    location: str  # for messages: a path or a URL (never with credentials)
+
+    # --- metadata --------------------------------------------------------------------
+    @abstractmethod
+    def read_meta(self) -> IndexMeta | None: ...
+
+    @abstractmethod
+    def write_meta(self, meta: IndexMeta) -> None: ...
+
+    @abstractmethod
+    def create(self, dimension: int) -> None:
+        """Create the collection (vectors, payload indexes) if it does not exist."""
+
+    def ensure(self, model: str, dimension: int, bm25: dict) -> IndexMeta:
+        """Open for writing: create when new, refuse another model's collection."""
+        meta = self.read_meta()
+        if meta is None:
+            self.create(dimension)
+            meta = IndexMeta(model=model, dimension=dimension, bm25=bm25)
+            self.write_meta(meta)
+            return meta
+        self.check(model, dimension, meta)
+        return meta
+
+    def check(self, model: str, dimension: int, meta: IndexMeta | None = None) -> None:
+        meta = meta or self.read_meta()
+        if meta is not None and (meta.model != model or meta.dimension != dimension):
+            raise ModelMismatchError(
+                f"The index at {self.location} was built with embedding model {meta.model} "
+                f"({meta.dimension} dimensions), but EMBEDDING_MODEL is {model} "
+                f"({dimension} dimensions). Rebuild it with `deskbot ingest --rebuild`, or set "
+                f"EMBEDDING_MODEL back to {meta.model}."
+            )
+
+    def record_sync(self, source: str, summary: dict) -> None:
+        meta = self.read_meta()
+        if meta is not None:
+            meta.syncs[source] = summary
+            self.write_meta(meta)
+
+    # --- points ----------------------------------------------------------------------
+    @abstractmethod
+    def upsert(self, points: Sequence[PointData]) -> None:
+        """Write points in one operation (a page's chunks go together)."""
+
+    @abstractmethod
+    def delete(self, ids: Iterable[str]) -> None: ...
+
+    @abstractmethod
+    def doc_state(self, sources: Sequence[str]) -> dict[tuple[str, str], tuple[str, set[str]]]:
+        """(source, doc_id) -> (doc_hash, point ids) for every page of these sources."""
+
+    @abstractmethod
+    def query(
+        self,
+        dense: np.ndarray,
+        sparse: SparseVector,
+        *,
+        limit: int,
+        sources: Sequence[str] | None = None,
+        fusion: str = "hybrid",
+    ) -> list[Scored]:
+        """Best `limit` points; `fusion` is hybrid (RRF of dense and sparse), dense or sparse."""
+
+    @abstractmethod
+    def count(self, source: str | None = None) -> int: ...
+
+    @abstractmethod
+    def source_counts(self) -> dict[str, tuple[int, int]]:
+        """source -> (pages, chunks)."""
+
+    @abstractmethod
+    def drop(self) -> None:
+        """Remove the collection and its metadata (for --rebuild)."""
+
+    def close(self) -> None:  # noqa: B027 - optional for backends
+        pass
+
+    def __enter__(self) -> Index:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def cosine_rescore(dense: np.ndarray, vectors: list[list[float] | None]) -> list[float]:
+    """Cosine of the (normalised) query against stored (normalised) vectors."""
+    out = []
+    for vector in vectors:
+        out.append(float(np.dot(dense, np.asarray(vector, dtype=np.float32))) if vector else 0.0)
+    return out
+
+
+def open_index(
+    *,
+    collection: str,
+    path: Path | None = None,
+    url: str | None = None,
+    api_key: str | None = None,
+    client=None,
+) -> Index:
+    """A server/cluster index when `url` (or a ready qdrant-client) is given, else embedded Edge."""
+    if client is not None or url:
+        from ingest.index_client import ClientIndex
+
+        return ClientIndex(collection=collection, url=url, api_key=api_key, client=client)
+    from ingest.index_edge import EdgeIndex
+
+    return EdgeIndex(collection=collection, path=Path(path or "data/qdrant"))

@@ -1,0 +1,213 @@
+"""qdrant-client backend: a Qdrant server or cluster at QDRANT_URL.
+
+Tests use qdrant-client's `:memory:` local mode here, since it speaks the same API.
+Index metadata lives in a one-point side collection `<collection>__meta`, which
+works on every Qdrant version and in local mode alike.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+from qdrant_client import QdrantClient, models
+
+from ingest.index import (
+    DENSE,
+    KEYWORD_INDEXES,
+    SPARSE,
+    Index,
+    IndexMeta,
+    PointData,
+    Scored,
+    cosine_rescore,
+)
+from ingest.sparse import SparseVector
+
+PAGE = 1024
+META_POINT = 1
+
+
+class ClientIndex(Index):
+    def __init__(
+        self,
+        *,
+        collection: str,
+        url: str | None = None,
+        api_key: str | None = None,
+        client: QdrantClient | None = None,
+    ) -> None:
+        self.client = client or QdrantClient(url=url, api_key=api_key, timeout=30)
+        self.collection = collection
+        self.meta_collection = f"{collection}__meta"
+        self.location = f"{url or 'qdrant-client'} (collection {collection})"
+
+    # --- metadata --------------------------------------------------------------------
+    def read_meta(self) -> IndexMeta | None:
+        if not (
+            self.client.collection_exists(self.meta_collection)
+            and self.client.collection_exists(self.collection)
+        ):
+            return None
+        records = self.client.retrieve(self.meta_collection, [META_POINT], with_payload=True)
+        return IndexMeta.from_json(records[0].payload) if records else None
+
+    def write_meta(self, meta: IndexMeta) -> None:
+        if not self.client.collection_exists(self.meta_collection):
+            self.client.create_collection(
+                self.meta_collection,
+                vectors_config=models.VectorParams(size=1, distance=models.Distance.DOT),
+            )
+        self.client.upsert(
+            self.meta_collection,
+            [models.PointStruct(id=META_POINT, vector=[1.0], payload=meta.as_json())],
+            wait=True,
+        )
+
+    def create(self, dimension: int) -> None:
+        if self.client.collection_exists(self.collection):
+            return
+        self.client.create_collection(
+            self.collection,
+            vectors_config={
+                DENSE: models.VectorParams(size=dimension, distance=models.Distance.COSINE)
+            },
+            sparse_vectors_config={SPARSE: models.SparseVectorParams(modifier=models.Modifier.IDF)},
+        )
+        with warnings.catch_warnings():  # local mode says payload indexes do nothing there
+            warnings.simplefilter("ignore", UserWarning)
+            for name in KEYWORD_INDEXES:
+                self.client.create_payload_index(
+                    self.collection, name, models.PayloadSchemaType.KEYWORD
+                )
+
+    # --- points ----------------------------------------------------------------------
+    def upsert(self, points: Sequence[PointData]) -> None:
+        if not points:
+            return
+        self.client.upsert(
+            self.collection,
+            [
+                models.PointStruct(
+                    id=p.id,
+                    vector={
+                        DENSE: p.dense.tolist(),
+                        SPARSE: models.SparseVector(
+                            indices=p.sparse.indices, values=p.sparse.values
+                        ),
+                    },
+                    payload=p.payload,
+                )
+                for p in points
+            ],
+            wait=True,
+        )
+
+    def delete(self, ids: Iterable[str]) -> None:
+        ids = list(ids)
+        if ids and self.client.collection_exists(self.collection):
+            self.client.delete(self.collection, models.PointIdsList(points=ids), wait=True)
+
+    def doc_state(self, sources: Sequence[str]) -> dict[tuple[str, str], tuple[str, set[str]]]:
+        state: dict[tuple[str, str], tuple[str, set[str]]] = {}
+        if not sources or not self.client.collection_exists(self.collection):
+            return state
+        offset = None
+        while True:
+            records, offset = self.client.scroll(
+                self.collection,
+                scroll_filter=_source_filter(sources),
+                limit=PAGE,
+                offset=offset,
+                with_payload=["source", "doc_id", "doc_hash"],
+            )
+            for record in records:
+                p = record.payload or {}
+                key = (p.get("source", ""), p.get("doc_id", ""))
+                _, ids = state.setdefault(key, (p.get("doc_hash", ""), set()))
+                ids.add(str(record.id))
+            if offset is None:
+                return state
+
+    def query(
+        self,
+        dense: np.ndarray,
+        sparse: SparseVector,
+        *,
+        limit: int,
+        sources: Sequence[str] | None = None,
+        fusion: str = "hybrid",
+    ) -> list[Scored]:
+        if not self.client.collection_exists(self.collection):
+            return []
+        flt = _source_filter(sources) if sources else None
+        sparse_vec = models.SparseVector(indices=sparse.indices, values=sparse.values)
+        common = {
+            "limit": limit,
+            "with_payload": True,
+            "with_vectors": [DENSE],
+            "query_filter": flt,
+        }
+        if fusion == "dense":
+            response = self.client.query_points(
+                self.collection, query=dense.tolist(), using=DENSE, **common
+            )
+        elif fusion == "sparse":
+            response = self.client.query_points(
+                self.collection, query=sparse_vec, using=SPARSE, **common
+            )
+        else:
+            depth = max(limit * 4, 20)
+            prefetch = [models.Prefetch(query=dense.tolist(), using=DENSE, limit=depth, filter=flt)]
+            if sparse.indices:
+                prefetch.append(
+                    models.Prefetch(query=sparse_vec, using=SPARSE, limit=depth, filter=flt)
+                )
+            response = self.client.query_points(
+                self.collection,
+                prefetch=prefetch,
+                query=models.RrfQuery(rrf=models.Rrf(k=60)),
+                **common,
+            )
+        points = response.points
+        vectors = [
+            (p.vector or {}).get(DENSE) if isinstance(p.vector, dict) else p.vector for p in points
+        ]
+        cosines = cosine_rescore(dense, vectors)
+        return [Scored(str(p.id), dict(p.payload or {}), c) for p, c in zip(points, cosines)]
+
+    def count(self, source: str | None = None) -> int:
+        if not self.client.collection_exists(self.collection):
+            return 0
+        flt = _source_filter([source]) if source else None
+        return self.client.count(self.collection, count_filter=flt, exact=True).count
+
+    def source_counts(self) -> dict[str, tuple[int, int]]:
+        if not self.client.collection_exists(self.collection):
+            return {}
+        counts: dict[str, tuple[int, int]] = {}
+        for hit in self.client.facet(self.collection, "source", limit=10_000, exact=True).hits:
+            pages = self.client.facet(
+                self.collection,
+                "doc_id",
+                facet_filter=_source_filter([str(hit.value)]),
+                limit=1_000_000,
+                exact=True,
+            )
+            counts[str(hit.value)] = (len(pages.hits), hit.count)
+        return counts
+
+    def drop(self) -> None:
+        for name in (self.collection, self.meta_collection):
+            if self.client.collection_exists(name):
+                self.client.delete_collection(name)
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def _source_filter(sources: Sequence[str]) -> models.Filter:
+    return models.Filter(
+        must=[models.FieldCondition(key="source", match=models.MatchAny(any=list(sources)))]
+    )

@@ -1,0 +1,218 @@
+"""Qdrant Edge backend: Qdrant's engine in-process, stored under QDRANT_PATH.
+
+Layout: QDRANT_PATH/<collection>/shard (the Edge shard), meta.json (IndexMeta) and
+.lock (held by the one process that owns the index; a second gets IndexLockedError).
+qdrant-edge-py is beta: its use stays in this module, at the exact pinned version.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+import qdrant_edge as q
+
+from ingest.errors import IndexLockedError
+from ingest.index import (
+    DENSE,
+    KEYWORD_INDEXES,
+    SPARSE,
+    Index,
+    IndexMeta,
+    PointData,
+    Scored,
+    cosine_rescore,
+)
+from ingest.sparse import SparseVector
+
+PAGE = 1024
+
+
+class EdgeIndex(Index):
+    def __init__(self, *, collection: str, path: Path) -> None:
+        self.root = Path(path) / collection
+        self.location = str(self.root)
+        self.root.mkdir(parents=True, exist_ok=True)
+        self._lock = _acquire_lock(self.root / ".lock")
+        self.shard: q.EdgeShard | None = None
+        if (self.root / "shard" / "edge_config.json").exists():
+            self.shard = q.EdgeShard.load(str(self.root / "shard"))
+
+    # --- metadata --------------------------------------------------------------------
+    def read_meta(self) -> IndexMeta | None:
+        meta_file = self.root / "meta.json"
+        if self.shard is None or not meta_file.exists():
+            return None
+        return IndexMeta.from_json(json.loads(meta_file.read_text()))
+
+    def write_meta(self, meta: IndexMeta) -> None:
+        tmp = self.root / "meta.json.tmp"
+        tmp.write_text(json.dumps(meta.as_json(), indent=2))
+        os.replace(tmp, self.root / "meta.json")
+
+    def create(self, dimension: int) -> None:
+        if self.shard is not None:
+            return
+        config = q.EdgeConfig(
+            vectors={DENSE: q.EdgeVectorParams(size=dimension, distance=q.Distance.Cosine)},
+            sparse_vectors={SPARSE: q.EdgeSparseVectorParams(modifier=q.Modifier.Idf)},
+        )
+        self.shard = q.EdgeShard.create(str(self.root / "shard"), config)
+        for name in KEYWORD_INDEXES:
+            self.shard.update(
+                q.UpdateOperation.create_field_index(name, q.PayloadSchemaType.Keyword)
+            )
+
+    # --- points ----------------------------------------------------------------------
+    def upsert(self, points: Sequence[PointData]) -> None:
+        if not points:
+            return
+        batch = [
+            q.Point(
+                p.id,
+                {
+                    DENSE: p.dense.tolist(),
+                    SPARSE: q.SparseVector(p.sparse.indices, p.sparse.values),
+                },
+                p.payload,
+            )
+            for p in points
+        ]
+        self._shard().update(q.UpdateOperation.upsert_points(batch))
+
+    def delete(self, ids: Iterable[str]) -> None:
+        ids = list(ids)
+        if ids and self.shard is not None:
+            self.shard.update(q.UpdateOperation.delete_points(ids))
+
+    def doc_state(self, sources: Sequence[str]) -> dict[tuple[str, str], tuple[str, set[str]]]:
+        state: dict[tuple[str, str], tuple[str, set[str]]] = {}
+        if self.shard is None or not sources:
+            return state
+        offset = None
+        while True:
+            records, offset = self.shard.scroll(
+                q.ScrollRequest(
+                    offset=offset,
+                    limit=PAGE,
+                    filter=_source_filter(sources),
+                    with_payload=["source", "doc_id", "doc_hash"],
+                )
+            )
+            for record in records:
+                p = record.payload or {}
+                key = (p.get("source", ""), p.get("doc_id", ""))
+                doc_hash, ids = state.setdefault(key, (p.get("doc_hash", ""), set()))
+                ids.add(str(record.id))
+            if offset is None:
+                return state
+
+    def query(
+        self,
+        dense: np.ndarray,
+        sparse: SparseVector,
+        *,
+        limit: int,
+        sources: Sequence[str] | None = None,
+        fusion: str = "hybrid",
+    ) -> list[Scored]:
+        if self.shard is None:
+            return []
+        dense_q = q.Query.Nearest(dense.tolist(), using=DENSE)
+        sparse_q = q.Query.Nearest(q.SparseVector(sparse.indices, sparse.values), using=SPARSE)
+        flt = _source_filter(sources) if sources else None
+        common = {"limit": limit, "with_payload": True, "with_vector": [DENSE], "filter": flt}
+        if fusion == "dense":
+            request = q.QueryRequest(query=dense_q, **common)
+        elif fusion == "sparse":
+            request = q.QueryRequest(query=sparse_q, **common)
+        else:
+            depth = max(limit * 4, 20)
+            prefetches = [q.Prefetch(limit=depth, query=dense_q, filter=flt)]
+            if sparse.indices:
+                prefetches.append(q.Prefetch(limit=depth, query=sparse_q, filter=flt))
+            request = q.QueryRequest(prefetches=prefetches, query=q.Fusion.Rrf(k=60), **common)
+        points = self.shard.query(request)
+        cosines = cosine_rescore(dense, [_dense_of(p.vector) for p in points])
+        return [Scored(str(p.id), dict(p.payload or {}), c) for p, c in zip(points, cosines)]
+
+    def count(self, source: str | None = None) -> int:
+        if self.shard is None:
+            return 0
+        flt = _source_filter([source]) if source else None
+        return self.shard.count(q.CountRequest(exact=True, filter=flt))
+
+    def source_counts(self) -> dict[str, tuple[int, int]]:
+        if self.shard is None:
+            return {}
+        counts: dict[str, tuple[int, int]] = {}
+        facet = self.shard.facet(q.FacetRequest(key="source", limit=10_000, exact=True))
+        for hit in facet.hits:
+            pages = self.shard.facet(
+                q.FacetRequest(
+                    key="doc_id", limit=1_000_000, exact=True, filter=_source_filter([hit.value])
+                )
+            )
+            counts[str(hit.value)] = (len(pages.hits), hit.count)
+        return counts
+
+    def drop(self) -> None:
+        if self.shard is not None:
+            self.shard.close()
+            self.shard = None
+        shutil.rmtree(self.root / "shard", ignore_errors=True)
+        (self.root / "meta.json").unlink(missing_ok=True)
+
+    def flush(self) -> None:
+        if self.shard is not None:
+            self.shard.flush()
+
+    def close(self) -> None:
+        if self.shard is not None:
+            self.shard.flush()
+            self.shard.close()
+            self.shard = None
+        if self._lock is not None:
+            fcntl.flock(self._lock, fcntl.LOCK_UN)
+            self._lock.close()
+            self._lock = None
+
+    def _shard(self) -> q.EdgeShard:
+        if self.shard is None:
+            raise RuntimeError("index not created: call ensure() first")
+        return self.shard
+
+
+def _source_filter(sources: Sequence[str]) -> q.Filter:
+    return q.Filter(must=[q.FieldCondition(key="source", match=q.MatchAny(any=list(sources)))])
+
+
+def _dense_of(vector) -> list[float] | None:
+    if isinstance(vector, dict):
+        return vector.get(DENSE)
+    return vector
+
+
+def _acquire_lock(path: Path):
+    handle = path.open("a+")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        pid = handle.read().strip() or "unknown"
+        handle.close()
+        raise IndexLockedError(
+            f"The index at {path.parent} is in use by another deskbot process (pid {pid}). "
+            "Stop that process first, or, while the Slack bot runs, reindex from Slack with "
+            "/reindex."
+        ) from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(str(os.getpid()))
+    handle.flush()
+    return handle
