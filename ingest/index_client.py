@@ -175,7 +175,7 @@ class ClientIndex(Index):
             (p.vector or {}).get(DENSE) if isinstance(p.vector, dict) else p.vector for p in points
         ]
         cosines = cosine_rescore(dense, vectors)
-        return [Scored(str(p.id), dict(p.payload or {}), c) for p, c in zip(points, cosines)]
+        return [Scored(str(p.id), dict(p.payload or {}), c) for p, c in zip(points, cosines, strict=True)]
 
     def count(self, source: str | None = None) -> int:
         if not self.client.collection_exists(self.collection):

@@ -139,7 +139,7 @@ class EdgeIndex(Index):
             request = q.QueryRequest(prefetches=prefetches, query=q.Fusion.Rrf(k=60), **common)
         points = self.shard.query(request)
         cosines = cosine_rescore(dense, [_dense_of(p.vector) for p in points])
-        return [Scored(str(p.id), dict(p.payload or {}), c) for p, c in zip(points, cosines)]
+        return [Scored(str(p.id), dict(p.payload or {}), c) for p, c in zip(points, cosines, strict=True)]
 
     def count(self, source: str | None = None) -> int:
         if self.shard is None:

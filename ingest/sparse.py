@@ -33,8 +33,8 @@ def _stem(word: str) -> str:
             stem = word[: -len(suffix)]
             if suffix in ("ing", "ed") and len(stem) > 2 and stem[-1] == stem[-2]:
                 stem = stem[:-1]  # resetting -> reset
-            if suffix == "s" and word.endswith("ss"):
-                return word
+            if suffix == "s" and word.endswith(("ss", "us", "is", "os")):
+                return word  # access, status, analysis, macos
             return stem
     return word
 

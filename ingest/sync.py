@@ -1,0 +1,220 @@
+"""Run one source into the index: skip unchanged pages, replace changed ones, prune removed.
+
+A page's chunks are written in one upsert, then its stale chunks (a page that
+got shorter) are deleted, so the index never holds half of a page. Pages that
+fail to parse keep their previous chunks. Removed pages are pruned only after
+the source was read to the end, so a run that fails part-way deletes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from ingest.chunk import Chunker
+from ingest.document import Chunk, Document
+from ingest.embed import Embedder
+from ingest.errors import DeskbotError
+from ingest.index import Index, PointData, chunk_payload
+from ingest.parse import parse
+from ingest.progress import Progress
+from ingest.sparse import BM25Encoder
+
+log = logging.getLogger(__name__)
+
+EMBED_BATCH = 256  # chunks per model.encode call (the model sorts by length inside a call)
+
+
+@dataclass
+class SyncReport:
+    source: str = ""
+    pages_seen: int = 0
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    failed: int = 0
+    chunks_written: int = 0
+    seconds: float = 0.0
+    errors: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (
+            f"{self.source}: pages {self.pages_seen} seen / {self.added} added / "
+            f"{self.updated} updated / {self.unchanged} unchanged / {self.removed} removed / "
+            f"{self.failed} failed, {self.chunks_written} chunks written, {self.seconds:.1f} s"
+        )
+
+    def as_json(self) -> dict:
+        return {k: v for k, v in self.__dict__.items()}
+
+    def merge(self, other: SyncReport) -> SyncReport:
+        total = SyncReport(source=" ".join(s for s in (self.source, other.source) if s))
+        for name in ("pages_seen", "added", "updated", "unchanged", "removed", "failed"):
+            setattr(total, name, getattr(self, name) + getattr(other, name))
+        total.chunks_written = self.chunks_written + other.chunks_written
+        total.seconds = self.seconds + other.seconds
+        total.errors = self.errors + other.errors
+        return total
+
+
+@dataclass
+class _Pending:
+    """A changed page waiting for its chunks to be embedded."""
+
+    doc: Document
+    chunks: list[Chunk]
+    old_ids: set[str]
+    is_new: bool
+
+
+class Syncer:
+    """Parse -> chunk -> embed -> upsert, batched, incremental."""
+
+    def __init__(
+        self,
+        index: Index,
+        embedder: Embedder,
+        *,
+        chunker: Chunker | None = None,
+        sparse: BM25Encoder | None = None,
+        batch: int = EMBED_BATCH,
+    ) -> None:
+        self.index = index
+        self.embedder = embedder
+        self.chunker = chunker or Chunker(embedder.tokenizer, embedder.max_seq_length)
+        self.sparse = sparse or BM25Encoder()
+        self.batch = batch
+
+    def run(self, source, progress: Progress | None = None) -> SyncReport:
+        """Sync one source object (see ingest.sources): returns the run's report."""
+        started = time.monotonic()
+        progress = progress or Progress()
+        report = SyncReport(source=source.spec)
+        self.index.ensure(self.embedder.name, self.embedder.dimension, self.sparse.params())
+        progress.start(getattr(source, "total", None), source.spec)
+        try:
+            seen = self._ingest(source.iter_documents(), report, progress, source)
+            covered = list(getattr(source, "sources", None) or [source.spec])
+            # pages the source could not read this time keep their previous chunks
+            seen |= {(s, d) for s in covered for d in getattr(source, "failed_ids", ())}
+            self._prune(covered, seen, report)
+        finally:
+            progress.close()
+            report.errors.extend(getattr(source, "errors", []))
+            report.failed += len(getattr(source, "errors", []))
+            report.seconds = time.monotonic() - started
+            self._record(source, report)
+        return report
+
+    # --- stages ----------------------------------------------------------------------
+    def _ingest(self, docs: Iterable[Document], report: SyncReport, progress, source) -> set:
+        state: dict = {}
+        loaded_sources: set[str] = set()
+        seen: set[tuple[str, str]] = set()
+        pending: list[_Pending] = []
+        pending_chunks = 0
+        for doc in docs:
+            if doc.source not in loaded_sources:  # load each source's state once, lazily
+                state.update(self.index.doc_state([doc.source]))
+                loaded_sources.add(doc.source)
+            key = (doc.source, doc.doc_id)
+            if key in seen:
+                report.errors.append(f"{doc.source} {doc.doc_id}: duplicate page id, skipped")
+                continue
+            seen.add(key)
+            report.pages_seen += 1
+            old_hash, old_ids = state.get(key, ("", set()))
+            if old_hash == doc.content_hash:
+                report.unchanged += 1
+                progress.advance(pages=1)
+                continue
+            chunks = self._chunk(doc, report)
+            if chunks is None:
+                progress.advance(pages=1)
+                continue
+            pending.append(_Pending(doc, chunks, set(old_ids), is_new=key not in state))
+            pending_chunks += len(chunks)
+            if pending_chunks >= self.batch:
+                self._write(pending, report, progress)
+                pending, pending_chunks = [], 0
+        self._write(pending, report, progress)
+        return seen
+
+    def _chunk(self, doc: Document, report: SyncReport) -> list[Chunk] | None:
+        try:
+            return self.chunker.chunk(doc, parse(doc))
+        except DeskbotError as exc:
+            message = str(exc)
+        except Exception as exc:  # noqa: BLE001 - one bad page must not stop the run
+            log.exception("failed to parse %s %s", doc.source, doc.doc_id)
+            message = f"{doc.source} {doc.doc_id} ({doc.title}): could not be parsed: {exc}"
+        report.failed += 1
+        report.errors.append(message)
+        log.warning("%s (previous version kept)", message)
+        return None
+
+    def _write(self, pending: list[_Pending], report: SyncReport, progress) -> None:
+        if not pending:
+            return
+        chunks = [c for p in pending for c in p.chunks]
+        texts = [c.embedding_text for c in chunks]
+        dense = self.embedder.encode_documents(texts)
+        offset = 0
+        for page in pending:
+            n = len(page.chunks)
+            points = [
+                PointData(
+                    id=c.point_id,
+                    dense=dense[offset + i],
+                    sparse=self.sparse.encode_document(texts[offset + i]),
+                    payload=chunk_payload(c),
+                )
+                for i, c in enumerate(page.chunks)
+            ]
+            offset += n
+            self.index.upsert(points)  # the whole page in one operation
+            self.index.delete(page.old_ids - {p.id for p in points})
+            report.chunks_written += n
+            if page.is_new:
+                report.added += 1
+            else:
+                report.updated += 1
+            progress.advance(pages=1, chunks=n)
+
+    def _prune(self, covered: list[str], seen: set, report: SyncReport) -> None:
+        for (source, doc_id), (_, ids) in self.index.doc_state(covered).items():
+            if (source, doc_id) not in seen:
+                self.index.delete(ids)
+                report.removed += 1
+                log.info("removed %s %s (no longer in the source)", source, doc_id)
+
+    def _record(self, source, report: SyncReport) -> None:
+        summary = {
+            "at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "pages": report.pages_seen,
+            "chunks_written": report.chunks_written,
+            "failed": report.failed,
+        }
+        for covered in getattr(source, "sources", None) or [source.spec]:
+            self.index.record_sync(covered, summary)
+
+
+def sync_sources(
+    sources: Iterable,
+    syncer: Syncer,
+    progress_factory: Callable[[], Progress] = Progress,
+) -> SyncReport:
+    """Run several sources; one source failing does not stop the others."""
+    total = SyncReport()
+    for source in sources:
+        try:
+            report = syncer.run(source, progress_factory())
+        except DeskbotError as exc:
+            report = SyncReport(source=source.spec, failed=1, errors=[str(exc)])
+            log.error("%s", exc)
+        total = total.merge(report)
+    return total

@@ -1,0 +1,61 @@
+"""Shared fixtures: one embedding model and one sample-wiki index per test session.
+
+Loading the model costs seconds, so it is loaded once; the sample wiki is ingested
+once into an embedded (Edge) index under a session temp folder, through the same
+Syncer the CLI uses.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+from bot.retrieve import Retriever
+from ingest.embed import Embedder, resolve_model
+from ingest.index import open_index
+
+ROOT = Path(__file__).resolve().parent.parent
+WIKI = ROOT / "examples" / "wiki"
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture(autouse=True)
+def _no_dotenv_or_cwd_data(tmp_path, monkeypatch):
+    """Tests never read a developer's .env or write into the checkout's ./data."""
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def embedder() -> Embedder:
+    return Embedder(resolve_model(None), batch_size=64)
+
+
+@pytest.fixture(scope="session")
+def wiki_index(tmp_path_factory, embedder):
+    """The sample wiki, ingested once into an embedded Edge index (read-only for tests)."""
+    from ingest.sources.files import FilesSource
+    from ingest.sync import Syncer
+
+    path = tmp_path_factory.mktemp("qdrant")
+    index = open_index(collection="deskbot", path=path)
+    Syncer(index, embedder).run(FilesSource(WIKI))
+    yield index
+    index.close()
+
+
+@pytest.fixture(scope="session")
+def wiki_retriever(wiki_index, embedder) -> Retriever:
+    settings = Settings()
+    return Retriever(wiki_index, embedder, top_k=settings.top_k, threshold=settings.score_threshold)
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    """Settings pointing every file the app writes into the test's temp folder."""
+    return Settings(
+        data_dir=tmp_path / "data",
+        qdrant_path=tmp_path / "data" / "qdrant",
+        db_path=tmp_path / "data" / "deskbot.sqlite3",
+    )
