@@ -184,6 +184,9 @@ class Index(ABC):
     def drop(self) -> None:
         """Remove the collection and its metadata (for --rebuild)."""
 
+    def optimize(self) -> None:  # noqa: B027 - servers optimise by themselves
+        """Build search structures after a large write (embedded backend)."""
+
     def close(self) -> None:  # noqa: B027 - optional for backends
         pass
 

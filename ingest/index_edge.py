@@ -139,7 +139,10 @@ class EdgeIndex(Index):
             request = q.QueryRequest(prefetches=prefetches, query=q.Fusion.Rrf(k=60), **common)
         points = self.shard.query(request)
         cosines = cosine_rescore(dense, [_dense_of(p.vector) for p in points])
-        return [Scored(str(p.id), dict(p.payload or {}), c) for p, c in zip(points, cosines, strict=True)]
+        return [
+            Scored(str(p.id), dict(p.payload or {}), c)
+            for p, c in zip(points, cosines, strict=True)
+        ]
 
     def count(self, source: str | None = None) -> int:
         if self.shard is None:
@@ -167,6 +170,10 @@ class EdgeIndex(Index):
             self.shard = None
         shutil.rmtree(self.root / "shard", ignore_errors=True)
         (self.root / "meta.json").unlink(missing_ok=True)
+
+    def optimize(self) -> None:
+        if self.shard is not None:
+            self.shard.optimize()
 
     def flush(self) -> None:
         if self.shard is not None:

@@ -1,0 +1,191 @@
+"""Search latency (query embedding + hybrid search) at 10k, 50k and 100k chunks.
+
+    python -m bench.search_latency [--sizes 10000 50000 100000] [--queries 100]
+
+For each size an index is built, closed, and then searched from a fresh process
+(so reopen time and peak RSS are those of a process that only searches), first
+on the embedded default (Qdrant Edge), then on qdrant-client's local path mode.
+
+The chunks are real: passages of Debian's Python HTML documentation, embedded with
+the real model. Beyond the first --real chunks, points are those vectors with a
+little Gaussian noise (renormalised) and the same texts' sparse vectors: enough to
+load the engine like a real corpus of that size without an hour of embedding.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import numpy as np
+
+QUERIES = [
+    "how do I read a file line by line",
+    "sort a list of dictionaries by a key",
+    "what is the difference between a list and a tuple",
+    "run a shell command and capture its output",
+    "parse command line arguments",
+    "format a date as a string",
+    "make an HTTP request",
+    "write a unit test",
+    "how do I create a virtual environment",
+    "catch several exceptions in one except clause",
+    "read environment variables",
+    "merge two dictionaries",
+    "regular expression to find all numbers",
+    "iterate over two lists at the same time",
+    "start a thread and wait for it",
+    "serialize an object to JSON",
+    "what does the with statement do",
+    "generate random numbers",
+    "measure how long code takes to run",
+    "open a sqlite database",
+]
+
+
+def build(kind: str, path: Path, size: int, real: int) -> dict:
+    """Embed `real` real chunks, then write `size` points into a fresh index."""
+    from bench.corpus import sample_pages
+    from ingest.chunk import Chunker
+    from ingest.embed import Embedder, resolve_model
+    from ingest.index import PointData, open_index
+    from ingest.parse import parse
+    from ingest.sources.files import FilesSource
+    from ingest.sparse import BM25Encoder
+
+    embedder = Embedder(resolve_model(None))
+    corpus = sample_pages(path / "corpus", 400)
+    chunker = Chunker(embedder.tokenizer, embedder.max_seq_length)
+    chunks = [c for d in FilesSource(corpus).iter_documents() for c in chunker.chunk(d, parse(d))]
+    chunks = chunks[:real]
+    dense = embedder.encode_documents([c.embedding_text for c in chunks])
+    bm25 = BM25Encoder()
+    sparse = [bm25.encode_document(c.embedding_text) for c in chunks]
+    rng = np.random.default_rng(7)
+    index = _open(kind, path, open_index)
+    index.ensure(embedder.name, embedder.dimension, bm25.params())
+    started = time.perf_counter()
+    for start in range(0, size, 1000):
+        batch = []
+        for n in range(start, min(size, start + 1000)):
+            i = n % len(chunks)
+            vector = dense[i] if n < len(chunks) else _jitter(dense[i], rng)
+            payload = {
+                "source": "files:/bench",
+                "doc_id": f"{chunks[i].doc_id}#{n}",
+                "text": chunks[i].text,
+            }
+            batch.append(PointData(str(uuid.UUID(int=n + 1)), vector, sparse[i], payload))
+        index.upsert(batch)
+    if size >= 20_000:  # what the sync does after a large write
+        index.optimize()
+    built = time.perf_counter() - started
+    index.close()
+    return {"build_s": built, "real_chunks": len(chunks)}
+
+
+def search(kind: str, path: Path, queries: int) -> dict:
+    """Reopen, then time query embedding + hybrid search; report peak RSS."""
+    from bot.retrieve import Retriever
+    from ingest.embed import Embedder, resolve_model
+    from ingest.index import open_index
+
+    embedder = Embedder(resolve_model(None))
+    started = time.perf_counter()
+    index = _open(kind, path, open_index)
+    reopen = time.perf_counter() - started
+    retriever = Retriever(index, embedder, top_k=5)
+    retriever.search("warm up")
+    latencies = []
+    for n in range(queries):
+        t0 = time.perf_counter()
+        retriever.search(QUERIES[n % len(QUERIES)])
+        latencies.append(time.perf_counter() - t0)
+    index.close()
+    p50, p95 = np.percentile(latencies, [50, 95]) * 1000
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"reopen_s": reopen, "p50_ms": p50, "p95_ms": p95, "rss_mb": rss}
+
+
+def _open(kind: str, path: Path, open_index):
+    if kind == "edge":
+        return open_index(collection="bench", path=path / "edge")
+    from qdrant_client import QdrantClient
+
+    return open_index(collection="bench", client=QdrantClient(path=str(path / "local")))
+
+
+def _jitter(vector: np.ndarray, rng) -> np.ndarray:
+    noisy = vector + rng.normal(scale=0.02, size=vector.shape).astype(np.float32)
+    return noisy / np.linalg.norm(noisy)
+
+
+def _worker(args) -> None:
+    path = Path(args.path)
+    if args.worker == "build":
+        result = build(args.kind, path, args.size, args.real)
+    else:
+        result = search(args.kind, path, args.queries)
+    print(json.dumps(result))
+
+
+def _run(*argv: str) -> dict:
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.search_latency", *argv],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 50_000, 100_000])
+    parser.add_argument("--queries", type=int, default=100)
+    parser.add_argument("--real", type=int, default=4_000)
+    parser.add_argument("--backends", nargs="+", default=["edge", "local"])
+    parser.add_argument("--worker", choices=["build", "search"])
+    parser.add_argument("--kind", default="edge")
+    parser.add_argument("--path")
+    parser.add_argument("--size", type=int, default=0)
+    args = parser.parse_args()
+    if args.worker:
+        return _worker(args)
+    print("backend  chunks   build s  reopen s  p50 ms  p95 ms  peak RSS MB")
+    for size in args.sizes:
+        for kind in args.backends:
+            path = tempfile.mkdtemp(prefix=f"deskbot-search-{kind}-")
+            built = _run(
+                "--worker",
+                "build",
+                "--kind",
+                kind,
+                "--path",
+                path,
+                "--size",
+                str(size),
+                "--real",
+                str(args.real),
+            )
+            queries = args.queries if kind == "edge" else max(10, args.queries // 5)
+            found = _run(
+                "--worker", "search", "--kind", kind, "--path", path, "--queries", str(queries)
+            )
+            print(
+                f"{kind:7} {size:7d} {built['build_s']:8.1f} {found['reopen_s']:9.2f} "
+                f"{found['p50_ms']:7.1f} {found['p95_ms']:7.1f} {found['rss_mb']:11.0f}",
+                flush=True,
+            )
+    print("goal (edge, 100k): p95 < 50 ms, reopen < 2 s, peak RSS < 1.5 GB")
+
+
+if __name__ == "__main__":
+    main()
