@@ -20,6 +20,54 @@ NO_SOURCES = (
     "`deskbot ingest confluence:SPACEKEY`, or set DESKBOT_SOURCES in .env."
 )
 
+# --- confluence source (ingest/sources/confluence.py, http_retry.py) ---------------------
+HTTP_GAVE_UP = (
+    "{service} kept failing on {path} ({reason}) after {attempts} attempts; try again later."
+)
+CONFLUENCE_NO_URL = (
+    "CONFLUENCE_URL is not set. For Cloud use https://SITE.atlassian.net/wiki; for Data "
+    "Center/Server the address you open in a browser (with its context path, e.g. /confluence)."
+)
+CONFLUENCE_NO_CREDENTIALS = (
+    "Confluence needs credentials: set CONFLUENCE_EMAIL and CONFLUENCE_API_TOKEN (Cloud) "
+    "or CONFLUENCE_PAT (Data Center/Server personal access token)."
+)
+CONFLUENCE_HALF_BASIC = (
+    "{missing} is not set: Confluence Cloud needs both CONFLUENCE_EMAIL and CONFLUENCE_API_TOKEN."
+)
+CONFLUENCE_UNAUTHORIZED = (
+    "Confluence at {base} rejected the credentials (HTTP 401) on {path}. Check {variables}."
+)
+CONFLUENCE_FORBIDDEN = (
+    "Confluence at {base} refused access (HTTP 403) to {path}: the account behind {variables} "
+    "lacks permission or REST API access."
+)
+CONFLUENCE_UNKNOWN_SPACE = (
+    "Confluence space {key!r} was not found at {base}, or the account behind {variables} cannot "
+    "see it. Check the key (keys are case-sensitive) and the account's space permissions."
+)
+CONFLUENCE_NO_SPACES = (
+    "The account behind {variables} can read no Confluence spaces at {base}. Check the "
+    "credentials and the account's space permissions."
+)
+CONFLUENCE_NOT_JSON = (
+    "Confluence at {base} answered {path} with {content_type} instead of JSON (HTTP {status}). "
+    "Check CONFLUENCE_URL: for Cloud it ends in /wiki, for Data Center it includes the context path."
+)
+CONFLUENCE_HTTP_ERROR = "Confluence at {base} answered {path} with HTTP {status}."
+CONFLUENCE_PAGE_NOT_FOUND = (
+    "Confluence page {page_id} was not found at {base} (deleted, or not visible to the account)."
+)
+CONFLUENCE_PAGE_GONE = (
+    "page {page_id} {title!r} in space {space} disappeared while reading it (HTTP 404); skipped."
+)
+CONFLUENCE_PAGE_FAILED = "page {page_id} {title!r} in space {space} could not be read: {reason}"
+CONFLUENCE_SPACE_FAILED = "space {space}: {reason}"
+CONFLUENCE_BAD_PAGE_URL = (
+    "No Confluence page id in {url!r}. Use the page's own link (…/pages/ID/… on Cloud, "
+    "…/pages/viewpage.action?pageId=ID or a /x/ short link on Data Center)."
+)
+
 # --- answers -------------------------------------------------------------------------
 
 # --- slack ---------------------------------------------------------------------------

@@ -1,0 +1,100 @@
+"""GET with retries for the HTTP sources: 429 and 5xx honour Retry-After, else backoff.
+
+The caller hands in the httpx client, the headers (credentials included) and a
+`sleep` function, so tests can record the waits instead of waiting. Messages
+name the URL path only: never the query, never a header.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
+
+import httpx
+
+from bot import messages
+from ingest.errors import SourceError
+
+log = logging.getLogger(__name__)
+
+MAX_WAIT = 300.0  # seconds; a longer Retry-After is shortened to this
+
+
+def retry_after_seconds(value: str | None, *, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or HTTP date), or None."""
+    if not value or not value.strip():
+        return None
+    text = value.strip()
+    try:
+        return max(0.0, float(text))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+def backoff_seconds(attempt: int, backoff: float) -> float:
+    """Exponential backoff with jitter: between half and all of backoff * 2**attempt."""
+    return min(MAX_WAIT, backoff * 2**attempt) * random.uniform(0.5, 1.0)
+
+
+def _retryable(status: int) -> bool:
+    return status == 429 or status >= 500
+
+
+def get_with_retries(
+    client: httpx.Client,
+    url: str,
+    *,
+    headers: Mapping[str, str],
+    service: str,
+    max_retries: int = 5,
+    backoff: float = 1.0,
+    sleep: Callable[[float], None] = time.sleep,
+) -> httpx.Response:
+    """GET `url`; retry 429/5xx/timeouts/connection errors at most `max_retries` times.
+
+    Returns the first response that is not retryable (the caller checks 4xx).
+    Raises SourceError naming `service` and the URL path when retries run out.
+    """
+    path = urlsplit(url).path
+    attempts = max_retries + 1
+    for attempt in range(attempts):
+        try:
+            response = client.get(url, headers=dict(headers))
+        except httpx.TransportError as exc:  # timeouts, refused or dropped connections
+            reason = f"{type(exc).__name__}"
+            wait = backoff_seconds(attempt, backoff)
+        else:
+            if not _retryable(response.status_code):
+                return response
+            reason = f"HTTP {response.status_code}"
+            hinted = retry_after_seconds(response.headers.get("Retry-After"))
+            wait = (
+                min(MAX_WAIT, hinted) if hinted is not None else backoff_seconds(attempt, backoff)
+            )
+        if attempt == attempts - 1:
+            break
+        log.warning(
+            "%s answered %s for %s; retrying in %.1f s (retry %d of %d)",
+            service,
+            reason,
+            path,
+            wait,
+            attempt + 1,
+            max_retries,
+        )
+        sleep(wait)
+    raise SourceError(
+        messages.HTTP_GAVE_UP.format(service=service, path=path, reason=reason, attempts=attempts)
+    )
