@@ -1,0 +1,231 @@
+"""A folder of Markdown, HTML and text files as a source (`deskbot ingest ./wiki`).
+
+- Files: *.md, *.markdown, *.html, *.htm, *.txt (any case), found recursively in sorted
+  order; hidden files and folders (".git", ".obsidian") are skipped, symlinked folders
+  are not followed (no loops).
+- doc_id: the path relative to the root, with "/" separators. Source spec: "files:" +
+  the resolved absolute root.
+- title: Markdown front-matter `title:`, else the first H1; HTML the first <h1> when
+  <title> contains it ("VPN" beats "VPN | Acme Wiki"), else <title>, else the first
+  <h1>; otherwise the file name made readable ("vpn-setup" -> "Vpn setup"; index.md and
+  README.md take their folder's name).
+- url: a file:// URI. If the root holds a `.deskbot-base-url` file with a line like
+  `https://wiki.example.com/`, links are that base + the relative path, with .md and
+  .markdown turned into .html (the shape of static-site generators such as MkDocs).
+- Bad files never stop the run. Problems are logged and listed, naming the file:
+  `errors` for files that could not be read (broken link, not UTF-8/UTF-16 text, NUL
+  bytes, over MAX_BYTES = 50 MB; their ids are also in `failed_ids`, so a sync keeps
+  what it stored for them), `skipped` for empty files (a sync then drops their old
+  chunks), `warnings` for files over WARN_BYTES = 5 MB, which are still indexed.
+"""
+
+from __future__ import annotations
+
+import codecs
+import html
+import logging
+import os
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import quote
+
+from ingest.document import Document
+from ingest.errors import SourceError
+
+log = logging.getLogger("deskbot.sources.files")
+
+FORMATS = {
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".html": "html",
+    ".htm": "html",
+    ".txt": "text",
+}
+WARN_BYTES = 5 * 1024 * 1024
+MAX_BYTES = 50 * 1024 * 1024
+BASE_URL_FILE = ".deskbot-base-url"
+
+
+class FilesSource:
+    """Documents from the supported files under `root` (a folder, or a single file)."""
+
+    def __init__(self, root: Path | str) -> None:
+        self.root = Path(root).expanduser().resolve()
+        self.spec = f"files:{self.root}"
+        self.errors: list[str] = []
+        self.skipped: list[str] = []
+        self.warnings: list[str] = []
+        self.failed_ids: list[str] = []  # unreadable files: sync keeps what it stored for them
+
+    def iter_documents(self) -> Iterator[Document]:
+        """Yield one Document per readable file; record the others in errors/skipped."""
+        if not self.root.exists():
+            raise SourceError(f"{self.spec}: no such file or folder")
+        base_url = read_base_url(self.root) if self.root.is_dir() else ""
+        top = self.root if self.root.is_dir() else self.root.parent
+        for path in self.paths():
+            doc = self.read(path, path.relative_to(top).as_posix(), base_url)
+            if doc is not None:
+                yield doc
+
+    def paths(self) -> Iterator[Path]:
+        """Supported files in a stable order (sorted per folder, depth first)."""
+        if self.root.is_file():
+            yield self.root
+            return
+        for folder, dirs, files in os.walk(self.root, onerror=self._walk_error):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for name in sorted(files):
+                if not name.startswith(".") and Path(name).suffix.lower() in FORMATS:
+                    yield Path(folder) / name
+
+    def read(self, path: Path, rel: str, base_url: str) -> Document | None:
+        """One file -> Document, or None after recording why not."""
+        try:
+            size = path.stat().st_size
+            if size > MAX_BYTES:
+                limit = MAX_BYTES // 2**20
+                return self._error(rel, f"{size / 2**20:.0f} MB is over the {limit} MB limit")
+            text = decode(path.read_bytes())
+            mtime = path.stat().st_mtime
+        except (OSError, ValueError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            return self._error(rel, f"cannot read: {reason}")
+        if not text.strip():
+            self.skipped.append(f"{self.spec} {rel}: empty file")
+            log.warning("Skipping %s: empty file", path)
+            return None
+        if size > WARN_BYTES:
+            megabytes = size / 2**20
+            self.warnings.append(f"{self.spec} {rel}: large file ({megabytes:.1f} MB), indexed")
+            log.warning("%s is large (%.1f MB); indexing it anyway", path, megabytes)
+        fmt = FORMATS[path.suffix.lower()]
+        return Document(
+            source=self.spec,
+            doc_id=rel,
+            title=find_title(text, fmt) or humanise(path),
+            body=text,
+            format=fmt,
+            url=file_url(path, rel, base_url),
+            updated_at=datetime.fromtimestamp(mtime, tz=UTC).isoformat(timespec="seconds"),
+            breadcrumb=tuple(Path(rel).parts[:-1]),
+        )
+
+    def _error(self, rel: str, reason: str) -> None:
+        message = f"{self.spec} {rel}: {reason}"
+        self.errors.append(message)
+        self.failed_ids.append(rel)
+        log.warning("Skipping %s", message)
+        return None
+
+    def _walk_error(self, exc: OSError) -> None:
+        self.errors.append(f"{self.spec}: cannot list {exc.filename}: {exc.strerror}")
+        log.warning("Cannot list %s: %s", exc.filename, exc.strerror)
+
+
+def decode(data: bytes) -> str:
+    """Bytes -> text: UTF-8 (BOM optional) or UTF-16 with a BOM; ValueError otherwise."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text = data.decode("utf-16")
+    elif b"\x00" in data:
+        raise ValueError("binary file (contains NUL bytes)")
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise ValueError(f"not UTF-8 text (bad byte at offset {exc.start})") from None
+    if "\x00" in text:
+        raise ValueError("binary file (contains NUL characters)")
+    return text
+
+
+# --- titles ---------------------------------------------------------------------------
+
+_ATX_H1 = re.compile(r"^ {0,3}#[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$")
+_FENCE = re.compile(r"^ {0,3}(```|~~~)")
+_TAG = re.compile(r"<[^>]+>")
+_HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title\s*>", re.I | re.S)
+_HTML_H1 = re.compile(r"<h1[^>]*>(.*?)</h1\s*>", re.I | re.S)
+
+
+def find_title(text: str, fmt: str) -> str:
+    if fmt == "markdown":
+        return markdown_title(text)
+    if fmt == "html":
+        return html_title(text)
+    return ""
+
+
+def markdown_title(text: str) -> str:
+    """Front-matter `title:`, else the first `# H1` (or setext H1) outside code fences."""
+    from ingest.parse_markdown import split_front_matter
+
+    meta, body = split_front_matter(text)
+    if meta.get("title"):
+        return meta["title"]
+    in_fence, previous = False, ""
+    for line in body.splitlines():
+        if _FENCE.match(line):
+            in_fence = not in_fence
+        elif not in_fence:
+            match = _ATX_H1.match(line)
+            if match:
+                return _plain(match.group(1))
+            if previous.strip() and re.fullmatch(r" {0,3}=+\s*", line):
+                return _plain(previous)
+        previous = "" if in_fence else line
+    return ""
+
+
+def html_title(text: str) -> str:
+    title = _first(_HTML_TITLE, text)
+    h1 = _first(_HTML_H1, text)
+    if h1 and (not title or h1.casefold() in title.casefold()):
+        return h1
+    return title
+
+
+def _first(pattern: re.Pattern[str], text: str) -> str:
+    match = pattern.search(text)
+    return _plain(_TAG.sub(" ", match.group(1))) if match else ""
+
+
+def _plain(text: str) -> str:
+    return " ".join(html.unescape(text).replace("`", "").split())
+
+
+def humanise(path: Path) -> str:
+    """'vpn-setup_guide.md' -> 'Vpn setup guide'; 'hr/index.md' -> 'Hr'."""
+    stem = path.stem
+    if stem.lower() in {"index", "readme"} and path.parent.name:
+        stem = path.parent.name
+    words = " ".join(re.sub(r"[-_]+", " ", stem).split())
+    return words[:1].upper() + words[1:] if words else stem
+
+
+# --- links ----------------------------------------------------------------------------
+
+
+def read_base_url(root: Path) -> str:
+    """The base URL from `root/.deskbot-base-url`, with a trailing '/', or ''."""
+    try:
+        lines = (root / BASE_URL_FILE).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return ""
+    url = next((line.strip() for line in lines if line.strip()), "")
+    if not url.startswith(("http://", "https://")):
+        if url:
+            log.warning("Ignoring %s: %r is not an http(s) URL", root / BASE_URL_FILE, url)
+        return ""
+    return url if url.endswith("/") else url + "/"
+
+
+def file_url(path: Path, rel: str, base_url: str) -> str:
+    if not base_url:
+        return path.absolute().as_uri()
+    stem, dot, ext = rel.rpartition(".")
+    if ext.lower() in ("md", "markdown"):
+        rel = f"{stem}.html"
+    return base_url + quote(rel, safe="/")
