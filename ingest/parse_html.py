@@ -24,6 +24,7 @@ BLOCK_TAGS = frozenset(
     "summary center body html caption fieldset li".split()
 )
 HEADINGS = {f"h{n}": n for n in range(1, 7)}
+_SPACES = re.compile(r"\s+")  # newlines in markup are spaces; only <br> breaks a line
 _LANG = re.compile(r"(?:lang|language)-([\w+#.-]+)")
 
 
@@ -90,7 +91,7 @@ class HtmlRenderer:
     def visit(self, node: LexborNode) -> None:
         tag = node.tag or ""
         if tag == "-text":
-            self.inline.append(node.text_content or "")
+            self.inline.append(_SPACES.sub(" ", node.text_content or ""))
             return
         if tag.startswith("-") or self.dropped(node, tag):
             return
