@@ -1,16 +1,130 @@
-"""`deskbot ask` and `deskbot chat`."""
+"""`deskbot ask` and `deskbot chat`: the answering core on a terminal."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Iterator
 
 import click
+
+from bot import messages
+from bot.answer import Answer, Answerer
+from bot.cli import friendly_errors, load_settings
+from bot.config import Settings
+from bot.wiring import build_answerer, build_index, build_retriever
+from ingest.errors import IndexStateError
+from tune.conversations import Turn
+
+HISTORY_TURNS = 12  # earlier turns handed to the model in `chat`
+
+
+@contextlib.contextmanager
+def open_answerer(settings: Settings) -> Iterator[Answerer]:
+    """The Answerer over the configured index; the index and store are closed afterwards."""
+    with build_index(settings) as index:
+        if index.count() == 0:
+            raise IndexStateError(messages.INDEX_EMPTY)
+        answerer = build_answerer(settings, retriever=build_retriever(settings, index=index))
+        try:
+            yield answerer
+        finally:
+            if answerer.store is not None:
+                answerer.store.close()
+
+
+def render(answer: Answer) -> str:
+    """The answer for a terminal: notice, text, numbered sources, one line of figures."""
+    lines = [f"Note: {answer.notice}", ""] if answer.notice else []
+    lines.append(answer.text)
+    if answer.citations:
+        lines += ["", messages.SOURCES_HEADING]
+        lines += [
+            f"  [{c.n}] {c.label}" + (f" — {c.url}" if c.url else "") for c in answer.citations
+        ]
+    lines += ["", click.style(footer(answer), dim=True)]
+    return "\n".join(lines)
+
+
+def footer(answer: Answer) -> str:
+    parts = [answer.model or ("extractive" if answer.covered else "no answer")]
+    if answer.usage.get("total_tokens"):
+        parts.append(f"{answer.usage['total_tokens']:,} tokens")
+        parts.append(f"${answer.cost_usd:.4f}")
+    parts.append(f"{answer.timings.get('total', 0.0):.2f} s")
+    return " · ".join(parts)
+
+
+def render_sources(answer: Answer | None) -> str:
+    """The passages behind an answer, with their scores."""
+    if answer is None:
+        return messages.CHAT_NO_ANSWER_YET
+    lines = []
+    for n, hit in enumerate(answer.passages, 1):
+        label = f"{hit.title} › {hit.section}" if hit.section else hit.title
+        lines.append(f"{n}. ({hit.score:.2f}) {label}" + (f" — {hit.url}" if hit.url else ""))
+        snippet = " ".join(hit.text.split())
+        lines.append(f"   {snippet[:200]}{'…' if len(snippet) > 200 else ''}")
+    return "\n".join(lines) or "No passages."
 
 
 @click.command()
 @click.argument("question")
-def ask(question: str) -> None:
-    """Answer a question from the index, with numbered sources."""
-    raise click.ClickException("not built yet")
+@click.option("--source", "only", multiple=True, help="Only this source (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object: answer, citations, ….")
+@click.pass_context
+@friendly_errors
+def ask(ctx: click.Context, question: str, only: tuple[str, ...], as_json: bool) -> None:
+    """Answer QUESTION from the index, with numbered sources.
+
+    With OPENAI_API_KEY (or OPENAI_BASE_URL) set, a model writes the answer from
+    the retrieved passages; otherwise the best passages are quoted.
+    """
+    settings = load_settings(ctx)
+    with open_answerer(settings) as answerer:
+        answer = answerer.answer(question, sources=only or None)
+    if as_json:
+        click.echo(json.dumps(answer.as_json(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(render(answer))
 
 
 @click.command()
-def chat() -> None:
-    """Interactive chat that keeps the thread's history."""
-    raise click.ClickException("not built yet")
+@click.option("--source", "only", multiple=True, help="Only this source (repeatable).")
+@click.pass_context
+@friendly_errors
+def chat(ctx: click.Context, only: tuple[str, ...]) -> None:
+    """Interactive chat that keeps the thread's history (/sources, /new, /quit)."""
+    settings = load_settings(ctx)
+    with open_answerer(settings) as answerer:
+        click.echo(messages.CHAT_WELCOME)
+        history: list[Turn] = []
+        last: Answer | None = None
+        for line in _lines():
+            if line.startswith("/"):
+                command = line.split()[0].lower()
+                if command in ("/quit", "/exit", "/q"):
+                    break
+                if command == "/sources":
+                    click.echo(render_sources(last))
+                elif command == "/new":
+                    history, last = [], None
+                    click.echo(messages.CHAT_NEW_THREAD)
+                else:
+                    click.echo(messages.CHAT_UNKNOWN_COMMAND.format(command=command))
+                continue
+            last = answerer.answer(line, history[-HISTORY_TURNS:], sources=only or None)
+            click.echo(render(last) + "\n")
+            history += [Turn("user", line), Turn("assistant", last.text)]
+
+
+def _lines() -> Iterator[str]:
+    """Non-empty input lines until end of input or Ctrl-C."""
+    while True:
+        try:
+            line = click.prompt("you", prompt_suffix="> ", default="", show_default=False)
+        except (EOFError, click.Abort):
+            click.echo()
+            return
+        if line.strip():
+            yield line.strip()

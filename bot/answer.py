@@ -1,0 +1,253 @@
+"""The transport-free answering core: question (+ thread) -> grounded, cited Answer.
+
+Slack, the CLI and the simulator all call `Answerer.answer`. The steps:
+rewrite a follow-up into a standalone query, retrieve, and then either say the
+wiki does not cover it (no model asked), let the model answer from the quoted
+passages (citations checked), or quote the passages when no model is set or the
+model fails. An optional tone pass restyles grounded model answers.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from bot import messages, prompts
+from bot.citations import Citation, resolve_citations
+from bot.extractive import extractive_answer, not_covered_text
+from bot.followup import heuristic_query, model_query
+from bot.llm import ChatModel, Completion
+from bot.retrieve import Hit
+from bot.store import Store
+from bot.tone import Restyler, StyleExamples
+from ingest.errors import ModelError
+from tune.conversations import Turn
+from tune.prices import PriceTable, price_of
+
+__all__ = ["Answer", "Answerer", "Citation", "RetrieverLike"]
+
+log = logging.getLogger(__name__)
+
+USAGE_KEYS = ("prompt_tokens", "completion_tokens", "total_tokens")
+
+
+class RetrieverLike(Protocol):
+    top_k: int
+    threshold: float
+
+    def search(
+        self, query: str, *, k: int | None = None, sources: Sequence[str] | None = None
+    ) -> list[Hit]: ...
+
+    def relevant(self, hits: list[Hit]) -> list[Hit]: ...
+
+
+@dataclass
+class Answer:
+    question: str
+    text: str  # Markdown; refers to sources as [1], [2]
+    citations: list[Citation]
+    grounded: bool
+    passages: list[Hit]
+    timings: dict[str, float]  # seconds: rewrite, retrieve, generate, tone, total
+    usage: dict[str, int]  # prompt_tokens, completion_tokens, total_tokens
+    cost_usd: float = 0.0
+    model: str | None = None  # None for extractive and "not covered" answers
+    notice: str | None = None
+    query: str = ""  # what retrieval searched for (the rewrite of a follow-up)
+    covered: bool = True  # False: nothing relevant found, or the model said so
+    answer_id: int | None = None  # row in the Store, for feedback
+    tone: str = "none"  # "none", "applied", "rejected"
+
+    def as_json(self) -> dict:
+        return {
+            "question": self.question,
+            "answer": self.text,
+            "grounded": self.grounded,
+            "covered": self.covered,
+            "citations": [c.as_json() for c in self.citations],
+            "notice": self.notice,
+            "query": self.query,
+            "timings": {k: round(v, 4) for k, v in self.timings.items()},
+            "usage": dict(self.usage),
+            "cost_usd": round(self.cost_usd, 6),
+            "model": self.model,
+            "answer_id": self.answer_id,
+            "passages": [h.as_json() for h in self.passages],
+        }
+
+
+@dataclass
+class _Run:
+    """What one answer() call accumulates on the way."""
+
+    question: str
+    started: float = field(default_factory=time.perf_counter)
+    timings: dict[str, float] = field(
+        default_factory=lambda: dict.fromkeys(("rewrite", "retrieve", "generate", "tone"), 0.0)
+    )
+    usage: dict[str, int] = field(default_factory=lambda: dict.fromkeys(USAGE_KEYS, 0))
+    cost: float = 0.0
+    model_failed: bool = False
+
+    def spend(self, completion: Completion, prices: PriceTable | None) -> None:
+        for key in USAGE_KEYS:
+            self.usage[key] += completion.usage.get(key, 0)
+        if prices is not None:
+            self.cost += price_of(
+                completion.model,
+                completion.usage.get("prompt_tokens", 0),
+                completion.usage.get("completion_tokens", 0),
+                prices,
+            )
+
+
+class Answerer:
+    """Answers questions from the index; never raises for model failures."""
+
+    def __init__(
+        self,
+        retriever: RetrieverLike,
+        *,
+        model: ChatModel | None = None,
+        restyler: Restyler | None = None,
+        style: StyleExamples | None = None,
+        store: Store | None = None,
+        prices: PriceTable | None = None,
+        escalation: str = "the help desk",
+        style_examples: int = 3,
+    ) -> None:
+        self.retriever = retriever
+        self.model = model
+        self.restyler = restyler
+        self.style = style
+        self.store = store
+        self.prices = prices
+        self.escalation = escalation
+        self.style_examples = style_examples
+
+    def answer(
+        self,
+        question: str,
+        history: Sequence[Turn] = (),
+        *,
+        sources: Sequence[str] | None = None,
+        channel: str | None = None,
+        user: str | None = None,
+    ) -> Answer:
+        """Answer `question`; `history` is the thread so far, oldest first."""
+        run = _Run(question)
+        query = self._query(run, question, history)
+        t = time.perf_counter()
+        hits = self.retriever.search(query, sources=sources)
+        relevant = self.retriever.relevant(hits)
+        run.timings["retrieve"] = time.perf_counter() - t
+        if not relevant:
+            answer = self._not_covered(run, hits)
+        elif self.model is None or run.model_failed:
+            answer = self._extractive(run, relevant)
+        else:
+            answer = self._generate(run, relevant, history)
+        answer.query = query
+        return self._finish(answer, run, channel, user)
+
+    # --- steps ----------------------------------------------------------------------
+    def _query(self, run: _Run, question: str, history: Sequence[Turn]) -> str:
+        if not any(t.role == "user" for t in history):
+            return question
+        if self.model is None:
+            return heuristic_query(question, history)
+        t = time.perf_counter()
+        try:
+            query, completion = model_query(self.model, question, history)
+            run.spend(completion, self.prices)
+        except ModelError as exc:
+            log.warning("follow-up rewrite failed, using key terms instead: %s", exc)
+            run.model_failed = True
+            query = ""
+        run.timings["rewrite"] = time.perf_counter() - t
+        return query or heuristic_query(question, history)
+
+    def _answer(self, run: _Run, text: str, citations, passages, **extra) -> Answer:
+        return Answer(
+            question=run.question,
+            text=text,
+            citations=list(citations),
+            grounded=bool(citations),
+            passages=list(passages),
+            timings=run.timings,
+            usage=run.usage,
+            **extra,
+        )
+
+    def _not_covered(self, run: _Run, closest: list[Hit]) -> Answer:
+        text = not_covered_text(closest, self.escalation)
+        return self._answer(run, text, [], closest, covered=False)
+
+    def _extractive(self, run: _Run, relevant: list[Hit], notice: str | None = None) -> Answer:
+        text, citations = extractive_answer(run.question, relevant)
+        notice = notice or (messages.MODEL_UNAVAILABLE if run.model_failed else None)
+        return self._answer(run, text, citations, relevant, notice=notice)
+
+    def _generate(self, run: _Run, passages: list[Hit], history: Sequence[Turn]) -> Answer:
+        examples = self.style.most_similar(run.question, self.style_examples) if self.style else []
+        chat = prompts.answer_messages(run.question, passages, history, examples)
+        t = time.perf_counter()
+        try:
+            completion = self.model.complete(chat)
+        except ModelError as exc:
+            log.warning("answer model failed, quoting the wiki instead: %s", exc)
+            run.model_failed = True
+            run.timings["generate"] = time.perf_counter() - t
+            return self._extractive(run, passages)
+        run.timings["generate"] = time.perf_counter() - t
+        run.spend(completion, self.prices)
+        if completion.text.strip().strip(".").upper() == prompts.NOT_COVERED_SENTINEL:
+            answer = self._not_covered(run, passages)
+            answer.model = completion.model
+            return answer
+        text, citations = resolve_citations(completion.text, passages)
+        notice = None if citations else messages.UNGROUNDED.format(escalation=self.escalation)
+        answer = self._answer(run, text, citations, passages, model=completion.model, notice=notice)
+        return self._tone(run, answer) if answer.grounded and self.restyler else answer
+
+    def _tone(self, run: _Run, answer: Answer) -> Answer:
+        t = time.perf_counter()
+        result = self.restyler.restyle(run.question, answer.text)
+        run.timings["tone"] = time.perf_counter() - t
+        if result.completion is not None:
+            run.spend(result.completion, self.prices)
+        answer.text = result.text
+        answer.tone = "applied" if result.restyled else "rejected"
+        return answer
+
+    def _finish(self, answer: Answer, run: _Run, channel: str | None, user: str | None) -> Answer:
+        answer.cost_usd = run.cost
+        answer.timings["total"] = time.perf_counter() - run.started
+        if self.store is not None:
+            if not answer.covered:
+                self.store.record_unanswered(answer.question, channel=channel)
+            answer.answer_id = self.store.record_answer(
+                answer.question,
+                answer.text,
+                grounded=answer.grounded,
+                model=answer.model,
+                urls=[c.url for c in answer.citations],
+                channel=channel,
+                user=user,
+                cost_usd=answer.cost_usd,
+                total_tokens=answer.usage["total_tokens"],
+            )
+        log.info(
+            "answered grounded=%s covered=%s model=%s tokens=%d cost=$%.6f total=%.3fs",
+            answer.grounded,
+            answer.covered,
+            answer.model,
+            answer.usage["total_tokens"],
+            answer.cost_usd,
+            answer.timings["total"],
+        )
+        return answer
