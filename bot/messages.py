@@ -69,6 +69,30 @@ CONFLUENCE_BAD_PAGE_URL = (
 )
 
 # --- answers -------------------------------------------------------------------------
+NOT_COVERED = "The wiki doesn't seem to cover this. Please ask {escalation}."
+CLOSEST_PAGES = "Closest pages I found:"
+EXTRACTIVE_INTRO = "Here is what the wiki says:"
+MODEL_UNAVAILABLE = "The answer model is unavailable; showing the best passages."
+UNGROUNDED = "I couldn't tie this answer to a wiki page; please double-check with {escalation}."
+MODEL_AUTH_FAILED = (
+    "The model {model} rejected the API key (HTTP {status}). Put a valid key in {setting} "
+    "(.env or the environment) and restart deskbot; the key must belong to the provider "
+    "at the configured base URL. Answers fall back to quoting the wiki until then."
+)
+MODEL_NOT_FOUND = (
+    "The model {model} was not found at the endpoint (HTTP 404). "
+    "Check ANSWER_MODEL / TONE_MODEL and OPENAI_BASE_URL / TONE_BASE_URL."
+)
+TONE_EXAMPLES_BAD = "{path}, line {line}: expected a JSON object with a reply text ({detail})"
+SOURCES_HEADING = "Sources:"
+CHAT_WELCOME = (
+    "Ask a question. /sources shows the passages behind the last answer, "
+    "/new starts a new thread, /quit leaves."
+)
+CHAT_NO_ANSWER_YET = "No answer yet: ask a question first."
+CHAT_NEW_THREAD = "New thread: earlier questions are forgotten."
+CHAT_UNKNOWN_COMMAND = "Unknown command {command}. Try /sources, /new or /quit."
+
 
 # --- slack ---------------------------------------------------------------------------
 
