@@ -97,5 +97,40 @@ CHAT_UNKNOWN_COMMAND = "Unknown command {command}. Try /sources, /new or /quit."
 # --- slack ---------------------------------------------------------------------------
 
 # --- tune ----------------------------------------------------------------------------
+TUNE_AUTH = (
+    "The fine-tuning API at {base} rejected the API key (HTTP 401). Set TONE_API_KEY "
+    "(or OPENAI_API_KEY) to a key of that provider, or point --base-url at the right one."
+)
+TUNE_REFUSED = (
+    "The provider at {base} refused to {action} (HTTP {status}): fine-tuning is not available "
+    "to this account or project. Provider said: {detail}"
+)
+TUNE_UNKNOWN_MODEL = (
+    "The provider at {base} cannot fine-tune {model!r}: no such model, or not open to "
+    "fine-tuning (HTTP {status}). Use a fine-tunable snapshot such as gpt-4o-mini-2024-07-18 "
+    "or gpt-4.1-mini-2025-04-14."
+)
+TUNE_FILE_PROCESSING = (
+    "The uploaded file {file_id} is still being processed by the provider after {seconds:.0f} s. "
+    "Start the job later with the same command, or raise --file-timeout."
+)
+TUNE_FILE_FAILED = "The provider could not process {name} ({file_id}): {detail}"
+TUNE_NO_JOB = "No fine-tuning job {job_id} at {base} (HTTP 404). Check the id printed by launch."
+TUNE_UNREACHABLE = "Cannot reach the fine-tuning API at {base} ({reason}). Check --base-url."
+TUNE_PROVIDER_ERROR = "The fine-tuning API at {base} could not {action} (HTTP {status}): {detail}"
+TUNE_INVALID_FILE = (
+    "{path} has {errors} error(s); not uploading. Run `deskbot tune validate {path}` for the list."
+)
+TUNE_JOB_FAILED = "Fine-tuning job {job_id} failed: {detail}"
+TUNE_ENV_LINE = "Put this line in .env to use it:"
+TUNE_NO_MODELS = "No tone models registered in {path} yet. Launch one with `deskbot tune launch`."
+TUNE_NO_EXAMPLES = "No usable conversations in the input; nothing written."
+TUNE_MODEL_GONE = "{model} is gone: the provider no longer lists it (retired or deleted)."
+TUNE_MODEL_RETIRED = "{model} was shut down on {day}."
+TUNE_MODEL_RETIRING = "{model} shuts down on {day} ({days} days from now): plan its replacement."
+TUNE_BASE_STALE = (
+    "{model} is tuned from {base}, but the provider has a newer snapshot {newest}; "
+    "retrain on it before the old one is retired."
+)
 
 # --- simulate ------------------------------------------------------------------------

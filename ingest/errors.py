@@ -43,3 +43,11 @@ class EmbeddingModelError(DeskbotError):
 
 class ModelError(DeskbotError):
     """The answering or tone model failed after retries."""
+
+
+class TuneError(DeskbotError):
+    """A tone-model toolkit step failed (names the file and line, job or model)."""
+
+
+class ProviderError(TuneError):
+    """A fine-tuning provider refused or failed a request (never carries the key)."""
