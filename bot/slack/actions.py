@@ -1,0 +1,116 @@
+"""Buttons under answers: 👍 / 👎 feedback and "Ask a human" escalation."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot import messages
+from bot.config import Settings
+from bot.slack.blocks import (
+    ESCALATE,
+    FEEDBACK_DOWN,
+    FEEDBACK_UP,
+    build_escalation_message,
+    parse_escalation,
+)
+from bot.slack.deps import Deps
+from ingest.errors import DeskbotError
+
+log = logging.getLogger(__name__)
+
+
+def register(app: App, deps: Deps) -> None:
+    def on_up(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
+        handle_feedback(ack, body, action, client, deps, 1)
+
+    def on_down(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
+        handle_feedback(ack, body, action, client, deps, -1)
+
+    def on_escalate(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
+        handle_escalate(ack, body, action, client, deps)
+
+    app.action(FEEDBACK_UP)(on_up)
+    app.action(FEEDBACK_DOWN)(on_down)
+    app.action(ESCALATE)(on_escalate)
+
+
+def where_clicked(body: dict) -> tuple[str, str, str | None]:
+    """(channel, user, thread_ts) of a button click on a message."""
+    container = body.get("container") or {}
+    message = body.get("message") or {}
+    channel = (body.get("channel") or {}).get("id") or container.get("channel_id", "")
+    thread_ts = container.get("thread_ts") or message.get("thread_ts")
+    return channel, body["user"]["id"], thread_ts
+
+
+def handle_feedback(
+    ack: Ack, body: dict, action: dict, client: WebClient, deps: Deps, value: int
+) -> None:
+    """Store the vote (one per user and answer; a second click replaces it), thank ephemerally."""
+    ack()
+    channel, user, thread_ts = where_clicked(body)
+    try:
+        deps.store.record_feedback(int(action.get("value") or 0), user, value)
+        text = messages.SLACK_FEEDBACK_THANKS if value > 0 else messages.SLACK_FEEDBACK_THANKS_DOWN
+    except (DeskbotError, ValueError) as exc:
+        log.warning("feedback on %r not recorded: %s", action.get("value"), exc)
+        text = messages.SLACK_FEEDBACK_GONE
+    client.chat_postEphemeral(channel=channel, user=user, thread_ts=thread_ts, text=text)
+
+
+def handle_escalate(ack: Ack, body: dict, action: dict, client: WebClient, deps: Deps) -> None:
+    """Hand the question to a human; tell the clicker where it went."""
+    ack()
+    channel, user, thread_ts = where_clicked(body)
+    info = parse_escalation(action.get("value", ""))
+    text = escalate(client, deps.settings, channel, user, thread_ts, info)
+    client.chat_postEphemeral(channel=channel, user=user, thread_ts=thread_ts, text=text)
+
+
+def escalate(
+    client: WebClient,
+    settings: Settings,
+    channel: str,
+    user: str,
+    thread_ts: str | None,
+    info: dict,
+) -> str:
+    """Post to ESCALATION_CHANNEL (or tag ESCALATION_USERGROUP in the thread); the reply text."""
+    if not settings.escalation_channel and not settings.escalation_usergroup:
+        return messages.SLACK_ESCALATION_NOWHERE.format(escalation=settings.escalation_text)
+    target = settings.escalation_channel or channel
+    try:
+        permalink = _permalink(client, channel, info["ts"] or thread_ts)
+        post = build_escalation_message(
+            info["q"], user=user, permalink=permalink, usergroup=settings.escalation_usergroup
+        )
+        client.chat_postMessage(
+            channel=target,
+            thread_ts=None if settings.escalation_channel else thread_ts,
+            text=post.text,
+            blocks=post.blocks,
+        )
+    except SlackApiError as exc:
+        log.error("escalation to %s failed: %s", target, exc.response.get("error"))
+        return messages.SLACK_ESCALATION_FAILED.format(escalation=settings.escalation_text)
+    if not settings.escalation_channel:
+        where = messages.SLACK_ESCALATION_TEAM
+    elif target[:1] in "CG" and target.isalnum():
+        where = f"<#{target}>"
+    else:
+        where = target
+    return messages.SLACK_ESCALATION_DONE.format(where=where)
+
+
+def _permalink(client: WebClient, channel: str, ts: str | None) -> str | None:
+    if not ts:
+        return None
+    try:
+        return client.chat_getPermalink(channel=channel, message_ts=ts).get("permalink")
+    except SlackApiError as exc:
+        log.warning("no permalink for %s/%s: %s", channel, ts, exc.response.get("error"))
+        return None

@@ -1,0 +1,158 @@
+"""One question in one thread: a visible sign at once, then the answer, or an apology.
+
+`start_answer` runs on Bolt's listener thread and only does quick things (an
+:eyes: reaction, or the assistant status); the answer itself runs in the
+`Deps.jobs` pool, so Slack gets its ack in milliseconds even when the model is slow.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+
+from bot import messages
+from bot.slack.access import channel_type, sources_for
+from bot.slack.blocks import build_answer_footer
+from bot.slack.deliver import Place, deliver_answer, post_text
+from bot.slack.deps import Deps
+from bot.slack.history import read_history
+from bot.slack.mrkdwn import from_slack
+
+log = logging.getLogger(__name__)
+
+WORKING_REACTION = "eyes"
+TITLE_CHARS = 60
+
+
+@dataclass(frozen=True)
+class Ask:
+    place: Place
+    ts: str  # the question's own message
+    question: str  # plain text, the bot's mention removed
+    assistant: bool = False  # an assistant (Messages tab) thread: status, not a reaction
+
+
+def ask_from_event(event: dict, team: str | None, bot_user_id: str | None, **kw) -> Ask:
+    place = Place(
+        channel=event["channel"],
+        thread_ts=event.get("thread_ts") or event["ts"],
+        user=event.get("user") or "",
+        team=event.get("team") or team,
+        kind=channel_type(event),
+    )
+    return Ask(place, event["ts"], from_slack(event.get("text") or "", bot_user_id), **kw)
+
+
+def start_answer(client: WebClient, ask: Ask, deps: Deps, bot_user_id: str | None) -> None:
+    """Show that the bot is on it, then answer in the background."""
+    show_working(client, ask)
+    deps.jobs.submit(answer_in_thread, client, ask, deps, bot_user_id)
+
+
+def show_working(client: WebClient, ask: Ask) -> None:
+    try:
+        if ask.assistant:
+            client.assistant_threads_setStatus(
+                channel_id=ask.place.channel,
+                thread_ts=ask.place.thread_ts,
+                status=messages.SLACK_WORKING,
+                loading_messages=list(messages.SLACK_LOADING),
+            )
+        else:
+            client.reactions_add(channel=ask.place.channel, timestamp=ask.ts, name=WORKING_REACTION)
+    except (SlackApiError, SlackClientError) as exc:  # the answer matters more than the sign
+        log.warning("could not show the working sign in %s: %s", ask.place.channel, exc)
+
+
+def answer_in_thread(client: WebClient, ask: Ask, deps: Deps, bot_user_id: str | None) -> None:
+    """Read the thread, answer, post; any failure is logged and apologised for."""
+    failed = False
+    try:
+        history = []
+        if ask.ts != ask.place.thread_ts:
+            history = read_history(
+                client, ask.place.channel, ask.place.thread_ts, ask.ts, bot_user_id
+            )
+        if ask.assistant and not any(t.role == "user" for t in history):
+            set_title(client, ask)
+        sources = sources_for(deps.settings, ask.place.channel)
+        answer = deps.answerer.answer(
+            ask.question, history, sources=sources, channel=ask.place.channel, user=ask.place.user
+        )
+        footer = build_answer_footer(
+            answer,
+            answer_id=remember(deps, ask, answer),
+            question_ts=ask.ts,
+            escalation=deps.settings.escalation_text,
+        )
+        deliver_answer(client, ask.place, answer, footer, deps.streams)
+        deps.threads.first(f"{ask.place.channel}:{ask.place.thread_ts}")
+    except Exception:
+        failed = True
+        log.exception(
+            "answering %s in %s (thread %s) failed", ask.ts, ask.place.channel, ask.place.thread_ts
+        )
+        apologize(client, ask.place, deps.settings.escalation_text)
+    finally:
+        stop_working(client, ask, failed)
+
+
+def set_title(client: WebClient, ask: Ask) -> None:
+    """Name a new assistant thread after its first question (best effort)."""
+    try:
+        client.assistant_threads_setTitle(
+            channel_id=ask.place.channel,
+            thread_ts=ask.place.thread_ts,
+            title=ask.question[:TITLE_CHARS],
+        )
+    except (SlackApiError, SlackClientError) as exc:
+        log.debug("could not set the thread title: %s", exc)
+
+
+def remember(deps: Deps, ask: Ask, answer) -> int | None:
+    """The answer's row in the store (what the feedback buttons carry)."""
+    if getattr(answer, "answer_id", None) is not None:  # the Answerer stored it already
+        return answer.answer_id
+    try:
+        answer_id = deps.store.record_answer(
+            answer.question,
+            answer.text,
+            grounded=answer.grounded,
+            model=answer.model,
+            urls=[c.url for c in answer.citations],
+            channel=ask.place.channel,
+            user=ask.place.user,
+            cost_usd=answer.cost_usd,
+            total_tokens=int(answer.usage.get("total_tokens", 0)),
+        )
+        if not getattr(answer, "covered", True):
+            deps.store.record_unanswered(answer.question, channel=ask.place.channel)
+        return answer_id
+    except Exception:  # a full disk must not cost the user the answer
+        log.exception("could not store the answer to %s", ask.ts)
+        return None
+
+
+def apologize(client: WebClient, place: Place, escalation: str) -> None:
+    try:
+        post_text(client, place, messages.SLACK_APOLOGY.format(escalation=escalation))
+    except Exception:
+        log.exception("could not post the apology in %s", place.channel)
+
+
+def stop_working(client: WebClient, ask: Ask, failed: bool) -> None:
+    """Take the sign down (a reply clears an assistant status by itself)."""
+    try:
+        if not ask.assistant:
+            client.reactions_remove(
+                channel=ask.place.channel, timestamp=ask.ts, name=WORKING_REACTION
+            )
+        elif failed:
+            client.assistant_threads_setStatus(
+                channel_id=ask.place.channel, thread_ts=ask.place.thread_ts, status=""
+            )
+    except (SlackApiError, SlackClientError) as exc:
+        log.debug("could not clear the working sign: %s", exc)

@@ -1,0 +1,92 @@
+"""The Slack Web API client and the checks on the tokens it needs.
+
+`SLACK_API_URL` points the client elsewhere (the tests' fake Slack, an
+enterprise proxy). Rate limits (429 + Retry-After), 5xx answers and dropped
+connections are retried by slack_sdk's own retry handlers.
+"""
+
+from __future__ import annotations
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+from slack_sdk.http_retry.handler import RetryHandler
+
+from bot import messages
+from bot.config import Settings
+from ingest.errors import ConfigError
+
+DEFAULT_API_URL = "https://slack.com/api/"
+API_TIMEOUT = 15  # seconds per Web API call
+
+# (variable, prefix, what it is, where the app's settings page shows it)
+BOT_TOKEN = ("SLACK_BOT_TOKEN", "xoxb-", "Bot User OAuth Token", "OAuth & Permissions")
+APP_TOKEN = (
+    "SLACK_APP_TOKEN",
+    "xapp-",
+    "App-Level Token with the connections:write scope",
+    "Basic Information → App-Level Tokens",
+)
+SIGNING_SECRET = (
+    "SLACK_SIGNING_SECRET",
+    "",
+    "Signing Secret",
+    "Basic Information → App Credentials",
+)
+
+
+def retry_handlers() -> list[RetryHandler]:
+    return [
+        ConnectionErrorRetryHandler(max_retry_count=2),
+        RateLimitErrorRetryHandler(max_retry_count=3),
+        ServerErrorRetryHandler(max_retry_count=2),
+    ]
+
+
+def build_web_client(settings: Settings) -> WebClient:
+    """A WebClient for the bot token, pointed at SLACK_API_URL, with retries attached."""
+    base_url = settings.slack_api_url or DEFAULT_API_URL
+    if not base_url.endswith("/"):
+        base_url += "/"
+    return WebClient(
+        token=settings.slack_bot_token,
+        base_url=base_url,
+        timeout=API_TIMEOUT,
+        retry_handlers=retry_handlers(),
+    )
+
+
+def check_tokens(settings: Settings, *, http: bool) -> None:
+    """Raise ConfigError naming the variable when a token the mode needs is missing or malformed."""
+    needed = [BOT_TOKEN, SIGNING_SECRET] if http else [BOT_TOKEN, APP_TOKEN]
+    for name, prefix, what, where in needed:
+        value = getattr(settings, name.lower())
+        if not value:
+            raise ConfigError(
+                messages.SLACK_TOKEN_MISSING.format(
+                    name=name, prefix=prefix or "a hex string ", what=what, where=where
+                )
+            )
+        if prefix and not value.startswith(prefix):
+            raise ConfigError(
+                messages.SLACK_TOKEN_MALFORMED.format(
+                    name=name, prefix=prefix, what=what, where=where, start=value[:5]
+                )
+            )
+
+
+def check_connection(client: WebClient) -> dict:
+    """auth.test: who the bot is, or a ConfigError that says what to fix."""
+    try:
+        return client.auth_test().data
+    except SlackApiError as exc:
+        error = exc.response.get("error", "unknown error")
+        raise ConfigError(messages.SLACK_AUTH_FAILED.format(error=error)) from None
+    except (SlackClientError, OSError) as exc:
+        raise ConfigError(
+            messages.SLACK_UNREACHABLE.format(url=client.base_url, error=type(exc).__name__)
+        ) from None

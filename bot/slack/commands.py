@@ -1,0 +1,42 @@
+"""Slash commands: /reindex (its name comes from REINDEX_COMMAND)."""
+
+from __future__ import annotations
+
+import time
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from bot import messages
+from bot.slack.deps import Deps
+from bot.slack.reindex import parse_specs
+
+
+def register(app: App, deps: Deps) -> None:
+    def on_reindex(ack: Ack, command: dict, client: WebClient) -> None:
+        handle_reindex(ack, command, client, deps)
+
+    app.command(deps.settings.reindex_command)(on_reindex)
+
+
+def handle_reindex(ack: Ack, command: dict, client: WebClient, deps: Deps) -> None:
+    """Admins only; acks at once, runs in the background, one run at a time."""
+    settings, user = deps.settings, command.get("user_id", "")
+    name = command.get("command") or settings.reindex_command
+    if user not in settings.admin_user_ids:
+        ack(response_type="ephemeral", text=messages.SLACK_REINDEX_DENIED.format(command=name))
+        return
+    specs = parse_specs(command.get("text", "")) or list(settings.sources)
+    if not specs:
+        ack(response_type="ephemeral", text=messages.SLACK_REINDEX_NO_SOURCES.format(command=name))
+        return
+    running = deps.reindexer.claim(user, specs)
+    if running is not None:
+        seconds = time.monotonic() - running.started
+        text = messages.SLACK_REINDEX_BUSY.format(user=running.user, seconds=seconds)
+        ack(response_type="ephemeral", text=text)
+        return
+    ack(
+        response_type="ephemeral", text=messages.SLACK_REINDEX_STARTED.format(what=", ".join(specs))
+    )
+    deps.reindexer.launch(client, user, command.get("response_url"))

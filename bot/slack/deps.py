@@ -1,0 +1,50 @@
+"""What the listeners share: settings, the answering core, the store, and bot-wide state."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from bot.config import Settings
+from bot.slack.deliver import StreamSupport
+from bot.slack.seen import Seen
+from tune.conversations import Turn
+
+Progress = Callable[[str], None]
+Reindex = Callable[[Sequence[str], Progress], Any]  # returns a report with .summary()
+
+
+class AnswererLike(Protocol):
+    """bot.answer.Answerer: `channel` and `user` go into its store with the answer."""
+
+    def answer(
+        self,
+        question: str,
+        history: Sequence[Turn] = (),
+        *,
+        sources: Sequence[str] | None = None,
+        channel: str | None = None,
+        user: str | None = None,
+    ) -> Any: ...
+
+
+class StoreLike(Protocol):
+    def record_answer(self, question: str, answer: str, **details: Any) -> int: ...
+
+    def record_feedback(self, answer_id: int, user: str, value: int) -> None: ...
+
+    def record_unanswered(self, question: str, channel: str | None = None) -> None: ...
+
+
+@dataclass
+class Deps:
+    settings: Settings
+    answerer: AnswererLike
+    store: StoreLike
+    jobs: Executor  # answers run here, off Bolt's listener threads
+    reindexer: Any  # bot.slack.reindex.ReindexRunner
+    seen: Seen  # event ids and messages already handled
+    threads: Seen  # threads the bot answered in (ANSWER_THREAD_FOLLOWUPS)
+    streams: StreamSupport

@@ -1,0 +1,91 @@
+"""Running the app: HTTP mode (waitress, a production WSGI server) or Socket Mode.
+
+HTTP mode serves `POST /slack/events` (events, slash commands and interactivity
+all use this one Request URL) and `GET /healthz` for load balancers and PaaS
+health checks.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import threading
+from collections.abc import Callable, Iterable
+
+from slack_bolt import App
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+
+from bot import messages
+from ingest.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+EVENTS_PATH = "/slack/events"
+HEALTH_PATH = "/healthz"
+HTTP_THREADS = 16
+
+
+def build_wsgi(app: App) -> Callable:
+    """The WSGI application: Bolt on /slack/events, a health check on /healthz."""
+    slack = SlackRequestHandler(app, path=EVENTS_PATH)
+
+    def wsgi(environ: dict, start_response: Callable) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if path == HEALTH_PATH and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
+            body = json.dumps({"ok": True, "status": messages.SLACK_HEALTHY}).encode()
+            start_response("200 OK", [("Content-Type", "application/json")])
+            return [body]
+        if path == EVENTS_PATH:
+            return slack(environ, start_response)
+        start_response("404 Not Found", [("Content-Type", "text/plain; charset=utf-8")])
+        return [b"Not Found"]
+
+    return wsgi
+
+
+def require_server() -> None:
+    """Fail early, with the fix, when the WSGI server is not installed."""
+    try:
+        import waitress  # noqa: F401
+    except ImportError:
+        raise ConfigError(messages.SLACK_NO_SERVER) from None
+
+
+class HttpServer:
+    """waitress on host:port (port 0 picks a free one; see `.port`)."""
+
+    def __init__(self, app: App, *, host: str = "0.0.0.0", port: int = 3000) -> None:
+        require_server()
+        from waitress import create_server
+
+        self._server = create_server(
+            build_wsgi(app), host=host, port=port, threads=HTTP_THREADS, ident="deskbot"
+        )
+        self.host = host
+
+    @property
+    def port(self) -> int:
+        return int(self._server.effective_port)
+
+    def serve_forever(self) -> None:
+        log.info("deskbot listening on http://%s:%d%s", self.host, self.port, EVENTS_PATH)
+        with contextlib.suppress(OSError, ValueError):  # close() shut the socket under the loop
+            self._server.run()
+
+    def start(self) -> HttpServer:
+        """Serve in a daemon thread (tests, benchmarks)."""
+        threading.Thread(target=self.serve_forever, name="deskbot-http", daemon=True).start()
+        return self
+
+    def close(self) -> None:
+        self._server.close()
+        self._server.task_dispatcher.shutdown(timeout=1)
+
+
+def serve_socket_mode(app: App, app_token: str) -> None:
+    """Connect out to Slack over a WebSocket (no public URL needed); blocks."""
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    log.info("deskbot connecting to Slack in Socket Mode")
+    SocketModeHandler(app, app_token=app_token).start()
