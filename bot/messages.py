@@ -95,6 +95,73 @@ CHAT_UNKNOWN_COMMAND = "Unknown command {command}. Try /sources, /new or /quit."
 
 
 # --- slack ---------------------------------------------------------------------------
+SLACK_TOKEN_MISSING = (
+    "{name} is not set. Create the Slack app from manifest.yml (api.slack.com/apps → "
+    "Create New App → From a manifest), then copy the {what} ({prefix}…) from {where} "
+    "into .env as {name}."
+)
+SLACK_TOKEN_MALFORMED = (
+    "{name} must start with {prefix} (the {what}, found under {where} of the app created "
+    "from manifest.yml); the value set starts with {start!r}."
+)
+SLACK_AUTH_FAILED = (
+    "Slack rejected SLACK_BOT_TOKEN ({error}). Reinstall the app created from manifest.yml "
+    "and copy a fresh Bot User OAuth Token (xoxb-…) from OAuth & Permissions."
+)
+SLACK_UNREACHABLE = "Cannot reach the Slack Web API at {url} ({error}). Check SLACK_API_URL."
+SLACK_NO_SERVER = (
+    "HTTP mode needs the waitress WSGI server: pip install 'deskbot[server]'. "
+    "Or run Socket Mode (deskbot serve, with SLACK_APP_TOKEN)."
+)
+SLACK_WORKING = "Searching the wiki…"
+SLACK_LOADING = ("Searching the wiki…", "Reading the pages…", "Writing the answer…")
+SLACK_APOLOGY = (
+    "Sorry, something went wrong while answering. It has been logged; please try again "
+    "in a minute, or ask {escalation}."
+)
+SLACK_EMPTY_QUESTION = "Hi! Ask me a question about the wiki, e.g. “How do I connect to the VPN?”"
+SLACK_CHANNEL_NOT_ALLOWED = (
+    "I don't answer in this channel. Ask me in a direct message or in one of the help channels."
+)
+SLACK_DMS_OFF = "Direct messages to me are turned off. Please ask in a help channel."
+SLACK_GREETING = "Hi! I answer questions from the company wiki and link the pages I used."
+SLACK_PROMPTS_TITLE = "Try asking"
+SLACK_SUGGESTED_PROMPTS = (
+    ("VPN from home", "How do I connect to the VPN from home?"),
+    ("Expenses", "How do I file an expense report?"),
+    ("Vacation", "How many vacation days do I get?"),
+)
+SLACK_ANSWER_FALLBACK = "Answer from the wiki"
+SLACK_SOURCES = "Sources"
+SLACK_NOT_COVERED_HINT = "Not covered in the wiki. Press *Ask a human*, or ask {escalation}."
+SLACK_FEEDBACK_UP = "Helpful"
+SLACK_FEEDBACK_DOWN = "Not helpful"
+SLACK_ASK_HUMAN = "Ask a human"
+SLACK_FEEDBACK_THANKS = "Thanks for the feedback!"
+SLACK_FEEDBACK_THANKS_DOWN = "Thanks, noted. Press *Ask a human* if you still need help."
+SLACK_FEEDBACK_GONE = "I can't find that answer any more, so the vote was not recorded."
+SLACK_ESCALATION_POST = "{tag}<@{user}> needs a human for this question:\n{question}\n{link}"
+SLACK_ESCALATION_LINK = "<{url}|Open the thread>"
+SLACK_ESCALATION_TEAM = "the help desk team"
+SLACK_ESCALATION_DONE = "I've asked {where} to help. Someone will reply in this thread."
+SLACK_ESCALATION_NOWHERE = "Please ask {escalation}; they can help with this."
+SLACK_ESCALATION_FAILED = "I couldn't reach the help desk channel. Please ask {escalation}."
+SLACK_REINDEX_DENIED = "Sorry, only deskbot admins can run {command}. Ask an admin to run it."
+SLACK_REINDEX_NO_SOURCES = (
+    "No sources are configured (DESKBOT_SOURCES is empty). Try `{command} confluence:SPACE` "
+    "or `{command} ./wiki`."
+)
+SLACK_REINDEX_STARTED = "Reindexing {what}. I'll post progress and a summary here."
+SLACK_REINDEX_BUSY = (
+    "A reindex is already running (started by <@{user}> {seconds:.0f} s ago); "
+    "I'll not start another. Its summary will follow."
+)
+SLACK_REINDEX_PROGRESS = "Reindex progress: {line}"
+SLACK_REINDEX_DONE = "Reindex finished: {summary}"
+SLACK_REINDEX_ERRORS = "{count} problem(s), first: {first}"
+SLACK_REINDEX_FAILED = "Reindex of {what} failed: {error}"
+SLACK_REINDEX_CRASHED = "Reindex of {what} failed unexpectedly; the details are in the bot's log."
+SLACK_HEALTHY = "ok"
 
 # --- tune ----------------------------------------------------------------------------
 TUNE_AUTH = (
