@@ -20,6 +20,11 @@ _SENTENCE_END = re.compile(
 )
 
 
+# Text that addresses a model rather than a reader is never quoted as an answer.
+_INSTRUCTION = re.compile(
+    r"\b(ignore|disregard|forget)\b.{0,30}\b(instructions?|rules|prompt)\b|system prompt",
+    re.IGNORECASE,
+)
 _LIST_MARKER = re.compile(r"\s*(?:\d{1,3}[.)]|[-*+•])\s+")
 
 
@@ -41,7 +46,7 @@ def sentences(text: str) -> list[tuple[str, str]]:
 
 def best_excerpt(question: str, text: str, max_chars: int = 420) -> str:
     """Whole sentences of `text`, starting at the one that best matches the question."""
-    units = sentences(text)
+    units = [u for u in sentences(text) if not _INSTRUCTION.search(u[0])]
     if not units:
         return ""
     terms = set(key_terms(question))

@@ -11,8 +11,10 @@ import dataclasses
 from collections.abc import Sequence
 
 import pytest
+from click.testing import CliRunner
 
 from bot.answer import Answerer
+from bot.cli import main
 from bot.llm import ChatModel
 from bot.retrieve import Hit
 from bot.store import Store
@@ -125,3 +127,49 @@ def answerer(retriever, chat_model, store) -> Answerer:
     return Answerer(
         retriever, model=chat_model, store=store, prices=load_prices(), escalation="#it-help"
     )
+
+
+CLI_WIKI = {
+    "vpn.md": """# VPN
+
+## Windows
+
+Install Northwind Connect from Company Portal. Click Connect and sign in with Okta.
+The VPN session lasts 12 hours.
+
+## Mac
+
+On a Mac, open Northwind Connect from the menu bar and click Connect.
+If it hangs, run `nwconnect reset` and try again.
+""",
+    "expenses.md": """# Expenses
+
+Submit expense claims in Personio within 30 days of the purchase.
+Receipts over 25 EUR need a photo of the receipt.
+""",
+}
+
+
+@pytest.fixture(scope="session")
+def wiki_env(tmp_path_factory, embedder):
+    """Env for a CLI run over a freshly ingested two-page wiki (model already loaded)."""
+    root = tmp_path_factory.mktemp("cliwiki")
+    wiki = root / "wiki"
+    wiki.mkdir()
+    (wiki / ".deskbot-base-url").write_text("https://wiki.example/\n")
+    for name, text in CLI_WIKI.items():
+        (wiki / name).write_text(text)
+    env = {
+        "DESKBOT_DATA_DIR": str(root / "data"),
+        "QDRANT_PATH": str(root / "data" / "qdrant"),
+        "QDRANT_URL": None,
+        "DESKBOT_DB": str(root / "data" / "deskbot.sqlite3"),
+        "OPENAI_API_KEY": None,
+        "OPENAI_BASE_URL": None,
+        "TONE_MODEL": None,
+        "TONE_EXAMPLES": None,
+        "ESCALATION_TEXT": "#it-help",
+    }
+    result = CliRunner(env=env).invoke(main, ["ingest", str(wiki)])
+    assert result.exit_code == 0, result.output
+    return env
