@@ -186,7 +186,8 @@ TUNE_NO_JOB = "No fine-tuning job {job_id} at {base} (HTTP 404). Check the id pr
 TUNE_UNREACHABLE = "Cannot reach the fine-tuning API at {base} ({reason}). Check --base-url."
 TUNE_PROVIDER_ERROR = "The fine-tuning API at {base} could not {action} (HTTP {status}): {detail}"
 TUNE_INVALID_FILE = (
-    "{path} has {errors} error(s); not uploading. Run `deskbot tune validate {path}` for the list."
+    "{path} has {errors} error(s) a provider would reject. "
+    "Run `deskbot tune validate {path}` for the list."
 )
 TUNE_JOB_FAILED = "Fine-tuning job {job_id} failed: {detail}"
 TUNE_ENV_LINE = "Put this line in .env to use it:"

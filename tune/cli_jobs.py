@@ -46,6 +46,7 @@ def tuning_client(settings: Settings, base_url: str | None):
         settings.tone_api_key or settings.openai_api_key,
         base_url or settings.tone_base_url or settings.openai_base_url,
         timeout=settings.llm_timeout * 2,
+        max_retries=settings.llm_max_retries,
     )
 
 

@@ -18,10 +18,15 @@ from ingest.errors import ProviderError
 DEFAULT_BASE = "https://api.openai.com/v1"
 
 
-def make_client(api_key: str | None, base_url: str | None, *, timeout: float = 60.0):
-    """The real SDK client; its retries are kept (2) for transient 5xx/429 on long jobs."""
+def make_client(
+    api_key: str | None, base_url: str | None, *, timeout: float = 60.0, max_retries: int = 2
+):
+    """The real SDK client; the SDK's own retries cover transient 5xx/429/connection errors."""
     return openai.OpenAI(
-        api_key=api_key or "not-needed", base_url=base_url or None, timeout=timeout, max_retries=2
+        api_key=api_key or "not-needed",
+        base_url=base_url or None,
+        timeout=timeout,
+        max_retries=max_retries,
     )
 
 

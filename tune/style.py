@@ -21,10 +21,10 @@ _GREETING = re.compile(
     re.I,
 )
 _SIGN_OFF = re.compile(
-    r"(cheers|best( regards| wishes)?|kind regards|regards|thanks( again)?|thank you|"
-    r"have a (great|good|nice|lovely) (day|week|weekend|one)|take care|"
-    r"all the best|happy to help|let (me|us) know if[^\n]*)[\s!.,:)\-–—]*(\n.{0,40})?\s*$|"
-    r"^\s*[-–—]\s*\w+\s*$",
+    r"(?:^|[.!?]\s+)(cheers|best( regards| wishes)?|kind regards|regards|thanks( again)?|"
+    r"thank you|have a (great|good|nice|lovely) (day|week|weekend|one)|take care|all the best|"
+    r"happy to help|let (me|us) know if[^\n]*?)[\s!.,:)\-–—]*([\w .'’-]{0,40})?\s*$"
+    r"|^\s*[-–—]\s*\w+\s*$",
     re.I | re.M,
 )
 _SECOND_PERSON = re.compile(r"\b(you|your|yours|yourself|you're|you'll|you've|you'd)\b", re.I)

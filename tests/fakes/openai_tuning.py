@@ -90,7 +90,9 @@ class FakeJob:
 
 @dataclass
 class TuningState:
-    models: dict[str, dict] = field(default_factory=lambda: dict(DEFAULT_MODELS))
+    models: dict[str, dict] = field(
+        default_factory=lambda: {name: dict(info) for name, info in DEFAULT_MODELS.items()}
+    )
     api_keys: tuple[str, ...] | None = None
     refuse: bool = False
     unknown_model_status: int = 400
