@@ -2,20 +2,25 @@
 
 Guarantee: every chunk's `embedding_text` ("title > section" line + text), with the
 model's special tokens ([CLS], [SEP]) added, is at most `max_tokens` tokens, and no text
-is dropped: long text is split, never cut. Each final text is re-counted; one that came
-out over (token counts of joined pieces are not always additive) is split again.
+is dropped: long text is split, never cut. Token counts of whitespace-joined parts add
+up exactly for whitespace-splitting tokenizers such as MiniLM's WordPiece; any chunk
+whose count is not known exactly (other tokenizers, text cut inside a word) is counted
+again in full and split again if it came out over.
 
 How text is split: one chunk = one section path. A section that does not fit is split at
 paragraph boundaries, then lines, then sentences, then words; a word longer than the limit
-(a base64 blob) is cut into token-sized pieces. Chunks that split a paragraph repeat up
-to `overlap_tokens` of its preceding text. Consecutive small sections under the same
-top-level heading are merged while the result stays within `merge_tokens` (default half
-the limit, about the passage length MiniLM was trained on): the chunk is labelled with
-their common heading path, each merged section's own headings start its text, and the
-link goes to the first merged section's anchor.
+(a base64 blob) is cut into token-sized pieces. A chunk that continues a split paragraph
+repeats up to `overlap_tokens` of its preceding text. Consecutive small sections under
+the same top-level heading are merged while the result stays within `merge_tokens`
+(default: half the limit, about the passage length MiniLM was trained on): the chunk is
+labelled with their common heading path, each merged section's own headings start its
+text, and the link goes to the first merged section's anchor. A "title > section" line
+longer than a quarter of the limit is shortened (section to its last heading, then both
+cut with "…") so that text always has room.
 
-Speed: each paragraph is counted once by the fast tokenizer's batch encoder (no special
-tokens, no truncation); only paragraphs that do not fit are split and counted again.
+Speed: each paragraph is counted once by the fast tokenizer's batch encoder, all heading
+lines of a document in one more batch; only text that does not fit is split and counted
+again, so the cost grows linearly with the text.
 """
 
 from __future__ import annotations
@@ -26,51 +31,10 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from ingest.document import Chunk, Document, Section
-from ingest.errors import EmbeddingModelError
+from ingest.token_counter import TokenCounter
 
 _SENTENCE_END = re.compile(r"(?<=[.!?;:。！？])\s+|(?<=[.!?][\"')\]])\s+")
 _ANCHOR_SAFE = "-._~!$&'()*+,;=:@/?"
-
-
-class TokenCounter:
-    """Counts tokens with a private copy of a Hugging Face fast tokenizer."""
-
-    def __init__(self, tokenizer) -> None:
-        backend = getattr(tokenizer, "backend_tokenizer", None)
-        if backend is None:
-            raise EmbeddingModelError(
-                "The chunker needs the model's fast (Rust) tokenizer; this model only has a slow one."
-            )
-        from tokenizers import Tokenizer
-
-        # A copy, so turning off truncation and padding cannot touch the embedder's.
-        self.tokenizer = Tokenizer.from_str(backend.to_str())
-        self.tokenizer.no_truncation()
-        self.tokenizer.no_padding()
-        self.special = len(self.tokenizer.encode("", add_special_tokens=True).ids)
-
-    def counts(self, texts: Sequence[str], *, special: bool = False) -> list[int]:
-        if not texts:
-            return []
-        encoded = self.tokenizer.encode_batch_fast(list(texts), add_special_tokens=special)
-        return [len(e.ids) for e in encoded]
-
-    def count(self, text: str) -> int:
-        return self.counts([text])[0]
-
-    def pieces(self, text: str, size: int) -> list[str]:
-        """Cut `text` at token boundaries into pieces of at most `size` tokens."""
-        offsets = self.tokenizer.encode(text, add_special_tokens=False).offsets
-        cuts = [offsets[i][0] for i in range(size, len(offsets), size)]
-        bounds = [0, *cuts, len(text)]
-        return [text[a:b] for a, b in zip(bounds, bounds[1:], strict=False) if text[a:b]]
-
-    def truncate(self, text: str, size: int) -> str:
-        """The first `size` tokens of `text` (for over-long headings only)."""
-        offsets = self.tokenizer.encode(text, add_special_tokens=False).offsets
-        if len(offsets) <= size:
-            return text
-        return text[: offsets[size - 1][1]].rstrip() + "…"
 
 
 @dataclass
@@ -79,19 +43,20 @@ class _Atom:
 
     text: str
     tokens: int
-    sep: str
+    sep: str  # "\n\n", "\n" or " "; "" between pieces of one over-long word
     para: int  # which paragraph it came from (overlap stays inside one paragraph)
 
 
 @dataclass
 class _Piece:
-    """A planned chunk."""
+    """A planned chunk: its labels, text, and the text's token count if known exactly."""
 
     title: str
     section: str
     anchor: str
     text: str
     budget: int  # tokens its text may use
+    tokens: int | None = None  # None: count it again before trusting it
 
 
 class Chunker:
@@ -109,24 +74,19 @@ class Chunker:
         self.counter = TokenCounter(tokenizer)
         self.max_tokens = max_tokens
         self.overlap_tokens = max(0, min(overlap_tokens, max_tokens // 4))
-        self.merge_tokens = merge_tokens if merge_tokens is not None else max_tokens // 2
-        self.header_limit = max_tokens // 4  # a longer "title > section" line is shortened
-        self._labels_seen: dict[tuple[str, tuple[str, ...]], tuple[str, str, int]] = {}
-
-    # --- public --------------------------------------------------------------------
+        self.merge_tokens = max_tokens // 2 if merge_tokens is None else merge_tokens
+        self.header_limit = max_tokens // 4
+        self._known: dict[str, int] = {}  # token counts of heading lines, per document
 
     def chunk(self, doc: Document, sections: Sequence[Section]) -> list[Chunk]:
         """Chunks of `doc` in document order, numbered 0..n-1."""
-        self._labels_seen: dict[tuple[str, tuple[str, ...]], tuple[str, str, int]] = {}
         sections = [s for s in sections if s.text.strip()]
         paragraphs = [_paragraphs(s.text) for s in sections]
-        flat = self.counter.counts([p for paras in paragraphs for p in paras])
-        sizes, start = [], 0
-        for paras in paragraphs:
-            sizes.append(flat[start : start + len(paras)])
-            start += len(paras)
-        pieces = self._plan(doc, sections, paragraphs, sizes)
-        pieces = self._enforce(pieces)
+        flat = iter(self.counter.counts([p for paras in paragraphs for p in paras]))
+        sizes = [[next(flat) for _ in paras] for paras in paragraphs]
+        self._known = {}
+        self._remember(_heading_lines(doc.title, sections))
+        pieces = self._enforce(self._plan(doc, sections, paragraphs, sizes))
         return [self._make_chunk(doc, n, piece) for n, piece in enumerate(pieces)]
 
     # --- planning --------------------------------------------------------------------
@@ -137,72 +97,79 @@ class Chunker:
         while i < len(sections):
             group = self._group(doc, sections, sizes, i)
             if len(group) > 1:
-                pieces.append(self._merged(doc, [sections[k] for k in group]))
+                pieces.append(self._merged(doc, sections, sizes, group)[0])
             else:
                 pieces.extend(self._section_pieces(doc, sections[i], paragraphs[i], sizes[i]))
             i = group[-1] + 1
         return pieces
 
     def _group(self, doc, sections, sizes, first: int) -> list[int]:
-        """Indices of the run of small sections starting at `first` that merge into one."""
+        """Indices of the run of small sections from `first` on that merge into one chunk."""
         group = [first]
-        total = sum(sizes[first])
         top = sections[first].path[:1]
+        total = sum(sizes[first])
         for k in range(first + 1, len(sections)):
-            if not top or sections[k].path[:1] != top:
-                break
             total += sum(sizes[k])
-            if total > self.merge_tokens:
+            if not top or sections[k].path[:1] != top or total > self.merge_tokens:
                 break
-            candidate = group + [k]
-            merged = self._merged(doc, [sections[j] for j in candidate])
-            if self.counter.count(merged.text) > min(self.merge_tokens, merged.budget):
+            merged, tokens = self._merged(doc, sections, sizes, [*group, k])
+            if tokens > min(self.merge_tokens, merged.budget):
                 break
-            group = candidate
+            group.append(k)
         return group
 
-    def _merged(self, doc: Document, members: list[Section]) -> _Piece:
-        """Sections under one common heading path, each introduced by its own headings."""
-        prefix = _common_prefix([m.path for m in members])
-        parts = []
-        for member in members:
-            rest = " > ".join(member.path[len(prefix) :])
-            parts.append(f"{rest}\n{member.text}" if rest else member.text)
+    def _merged(self, doc, sections, sizes, group: list[int]) -> tuple[_Piece, int]:
+        """Sections under their common heading path, each introduced by its own headings.
+
+        Returns the piece and its text's token count (exact for additive tokenizers).
+        """
+        prefix = _common_prefix([sections[k].path for k in group])
+        parts, tokens = [], 0
+        for k in group:
+            rest = " > ".join(sections[k].path[len(prefix) :])
+            parts.append(f"{rest}\n{sections[k].text}" if rest else sections[k].text)
+            tokens += sum(sizes[k]) + (self._count(rest) if rest else 0)
         title, section, budget = self._label(doc.title, prefix)
-        return _Piece(title, section, members[0].anchor, "\n\n".join(parts), budget)
+        exact = tokens if self.counter.additive else None
+        text = "\n\n".join(parts)
+        return _Piece(title, section, sections[group[0]].anchor, text, budget, exact), tokens
 
     def _section_pieces(self, doc, section: Section, paras, sizes) -> list[_Piece]:
         title, label, budget = self._label(doc.title, section.path)
-        texts = [section.text] if sum(sizes) <= budget else self._split(paras, sizes, budget)
-        return [_Piece(title, label, section.anchor, text, budget) for text in texts]
+        if sum(sizes) <= budget:
+            exact = sum(sizes) if self.counter.additive else None
+            return [_Piece(title, label, section.anchor, section.text, budget, exact)]
+        return [
+            _Piece(title, label, section.anchor, text, budget, tokens)
+            for text, tokens in self._split(paras, sizes, budget)
+        ]
 
     def _label(self, title: str, path: tuple[str, ...]) -> tuple[str, str, int]:
-        """(title, section label, token budget left for the text), cached per document."""
-        key = (title, path)
-        if key not in self._labels_seen:
-            title, section = self._labels(title, path)
-            self._labels_seen[key] = (title, section, self._budget(title, section))
-        return self._labels_seen[key]
-
-    def _labels(self, title: str, path: tuple[str, ...]) -> tuple[str, str]:
-        """Title and section label, shortened when they would crowd out the text."""
+        """(title, section label, tokens left for the text); long labels are shortened."""
         section = " > ".join(path)
-        if self.counter.count(_heading(title, section)) <= self.header_limit:
-            return title, section
-        section = path[-1] if path else ""
-        if self.counter.count(_heading(title, section)) <= self.header_limit:
-            return title, section
-        half = self.header_limit // 2 - 1
-        return self.counter.truncate(title, half), self.counter.truncate(section, half)
+        if self._count(_heading(title, section)) > self.header_limit:
+            section = path[-1] if path else ""
+        if self._count(_heading(title, section)) > self.header_limit:
+            half = self.header_limit // 2 - 1
+            title, section = (
+                self.counter.truncate(title, half),
+                self.counter.truncate(section, half),
+            )
+        header = self._count(_heading(title, section) + "\n")
+        return title, section, self.max_tokens - self.counter.special - header
 
-    def _budget(self, title: str, section: str) -> int:
-        header = self.counter.count(_heading(title, section) + "\n")
-        return self.max_tokens - self.counter.special - header
+    def _count(self, text: str) -> int:
+        if text not in self._known:
+            self._known[text] = self.counter.count(text)
+        return self._known[text]
+
+    def _remember(self, texts: list[str]) -> None:
+        self._known.update(zip(texts, self.counter.counts(texts), strict=True))
 
     # --- splitting -------------------------------------------------------------------
 
-    def _split(self, paras: list[str], sizes: list[int], budget: int) -> list[str]:
-        """Paragraphs (with their token counts) -> texts of at most `budget` tokens."""
+    def _split(self, paras, sizes, budget: int) -> list[tuple[str, int | None]]:
+        """Paragraphs -> (text, exact token count or None) of at most `budget` tokens."""
         atoms = [
             atom
             for n, (para, size) in enumerate(zip(paras, sizes, strict=True))
@@ -217,19 +184,17 @@ class Chunker:
         for splitter, inner in ((_lines, "\n"), (_sentences, " "), (str.split, " ")):
             parts = splitter(text)
             if len(parts) > 1:
-                counts = self.counter.counts(parts)
                 atoms: list[_Atom] = []
-                for k, (part, count) in enumerate(zip(parts, counts, strict=True)):
-                    atoms.extend(self._atoms(part, count, budget, para, sep if k == 0 else inner))
+                for k, (part, n) in enumerate(zip(parts, self.counter.counts(parts), strict=True)):
+                    atoms.extend(self._atoms(part, n, budget, para, sep if k == 0 else inner))
                 return atoms
         pieces = self.counter.pieces(text, max(1, budget - 2))
-        counts = self.counter.counts(pieces)
         return [
-            _Atom(piece, count, sep if k == 0 else "", para)
-            for k, (piece, count) in enumerate(zip(pieces, counts, strict=True))
+            _Atom(piece, n, sep if k == 0 else "", para)
+            for k, (piece, n) in enumerate(zip(pieces, self.counter.counts(pieces), strict=True))
         ]
 
-    def _pack(self, atoms: list[_Atom], budget: int) -> list[str]:
+    def _pack(self, atoms: list[_Atom], budget: int) -> list[tuple[str, int | None]]:
         """Greedy: fill each chunk with whole atoms; repeat a paragraph's tail on a split."""
         chunks: list[list[_Atom]] = []
         current: list[_Atom] = []
@@ -243,7 +208,7 @@ class Chunker:
             used += atom.tokens
         if current:
             chunks.append(current)
-        return [_join(c) for c in chunks]
+        return [(_join(c), self._exact(c)) for c in chunks]
 
     def _overlap(self, previous: list[_Atom], nxt: _Atom, budget: int) -> list[_Atom]:
         """Trailing atoms of `previous` from the same paragraph as `nxt`, if they fit."""
@@ -258,27 +223,37 @@ class Chunker:
             used -= tail.pop(0).tokens
         return tail
 
+    def _exact(self, atoms: list[_Atom]) -> int | None:
+        """The chunk's token count if whitespace joins make it exact, else None."""
+        if not self.counter.additive or any(a.sep == "" for a in atoms[1:]):
+            return None
+        return sum(a.tokens for a in atoms)
+
     # --- checking --------------------------------------------------------------------
 
     def _enforce(self, pieces: list[_Piece]) -> list[_Piece]:
-        """Re-count each final text with special tokens; split again any that came out over."""
-        for _ in range(8):
-            full = self.counter.counts([_embedding_text(p) for p in pieces], special=True)
-            if all(n <= self.max_tokens for n in full):
+        """Count unsure pieces in full (special tokens included); split any that are over."""
+        checked: set[int] = set()
+        for _ in range(10):
+            unsure = [p for p in pieces if p.tokens is None and id(p) not in checked]
+            full = self.counter.counts([_embedding_text(p) for p in unsure], special=True)
+            over = {id(p): n for p, n in zip(unsure, full, strict=True) if n > self.max_tokens}
+            if not over:
                 return pieces
             fixed: list[_Piece] = []
-            for piece, n in zip(pieces, full, strict=True):
-                if n <= self.max_tokens:
+            for piece in pieces:
+                if id(piece) not in over:
+                    checked.add(id(piece))
                     fixed.append(piece)
                     continue
-                budget = max(1, piece.budget - (n - self.max_tokens) - 1)
+                budget = max(1, piece.budget - (over[id(piece)] - self.max_tokens) - 1)
                 paras = _paragraphs(piece.text)
+                splits = self._split(paras, self.counter.counts(paras), budget)
                 fixed.extend(
-                    _Piece(piece.title, piece.section, piece.anchor, text, budget)
-                    for text in self._split(paras, self.counter.counts(paras), budget)
+                    _Piece(piece.title, piece.section, piece.anchor, t, budget) for t, _ in splits
                 )
             pieces = fixed
-        raise AssertionError("chunker could not fit a chunk into the token limit")
+        raise AssertionError("chunker: a chunk still exceeds the token limit after 10 splits")
 
     def _make_chunk(self, doc: Document, n: int, piece: _Piece) -> Chunk:
         url = doc.url
@@ -308,6 +283,16 @@ def chunk_document(doc: Document, chunker: Chunker) -> list[Chunk]:
 
 def _heading(title: str, section: str) -> str:
     return title if not section else f"{title} > {section}"
+
+
+def _heading_lines(title: str, sections: Sequence[Section]) -> list[str]:
+    """Every "title > path" line (and its bare form) a document's chunks may carry."""
+    lines = {title, title + "\n"}
+    for section in sections:
+        for n in range(1, len(section.path) + 1):
+            line = _heading(title, " > ".join(section.path[:n]))
+            lines.update((line, line + "\n"))
+    return sorted(lines)
 
 
 def _embedding_text(piece: _Piece) -> str:
