@@ -4,8 +4,9 @@ For each registered model, asks the provider (GET /v1/models/{id}) whether the
 model and its base snapshot still exist and when they shut down (`shutdown_date`,
 when the provider gives one), and compares the base snapshot with the newest
 snapshot of its family in GET /v1/models. Findings:
-- gone: the model is no longer listed (an error: answers through it will fail);
-- retired: its shutdown date has passed (an error);
+- gone: the model is no longer listed (an error: answers through it will fail;
+  for the base snapshot a warning: the tone model cannot be retrained on it);
+- retired: its shutdown date has passed (an error; a warning for the base);
 - retiring: it shuts down within `soon_days` (a warning);
 - stale base: a newer snapshot of the base family exists (a warning).
 """
@@ -65,15 +66,18 @@ def _retrieve(client, model_id: str):
         raise translate(exc, client, action=f"look up model {model_id}") from None
 
 
-def _lifetime(model_id: str, found, today: date, soon_days: int, out: list[Finding]) -> None:
+def _lifetime(
+    model_id: str, found, today: date, soon_days: int, out: list[Finding], level: str
+) -> None:
+    """Gone or past shutdown: `level` ("error" for the tone model, "warning" for its base)."""
     if found is None:
-        out.append(Finding("error", messages.TUNE_MODEL_GONE.format(model=model_id)))
+        out.append(Finding(level, messages.TUNE_MODEL_GONE.format(model=model_id)))
         return
     day = parse_shutdown(getattr(found, "shutdown_date", None))
     if day is None:
         return
     if day <= today:
-        out.append(Finding("error", messages.TUNE_MODEL_RETIRED.format(model=model_id, day=day)))
+        out.append(Finding(level, messages.TUNE_MODEL_RETIRED.format(model=model_id, day=day)))
     elif (day - today).days <= soon_days:
         days = (day - today).days
         out.append(
@@ -110,8 +114,10 @@ def check_models(
     for entry in entries:
         base = entry.base_model or base_model(entry.model)
         result = ModelCheck(entry.model, base)
-        _lifetime(entry.model, _retrieve(client, entry.model), today, soon_days, result.findings)
-        _lifetime(base, _retrieve(client, base), today, soon_days, result.findings)
+        found = _retrieve(client, entry.model)
+        _lifetime(entry.model, found, today, soon_days, result.findings, "error")
+        found = _retrieve(client, base)
+        _lifetime(base, found, today, soon_days, result.findings, "warning")
         if newest := newest_snapshot(base, available):
             text = messages.TUNE_BASE_STALE.format(model=entry.model, base=base, newest=newest)
             result.findings.append(Finding("warning", text))

@@ -117,10 +117,11 @@ def print_report(report: ValidationReport, max_issues: int) -> None:
     )
 
 
-def _validate(path: Path, model: str, ctx) -> ValidationReport:
+def _validate(path: Path, model: str, ctx, held_out: bool = False) -> ValidationReport:
     settings = load_settings(ctx)
     entry = load_prices(settings.prices_file).lookup(model)
-    return validate_file(path, model=model, limit=entry.max_example_tokens if entry else None)
+    limit = entry.max_example_tokens if entry else None
+    return validate_file(path, model=model, limit=limit, held_out=held_out)
 
 
 @click.command()
@@ -130,11 +131,12 @@ def _validate(path: Path, model: str, ctx) -> ValidationReport:
     "--max-issues", default=50, show_default=True, help="Issues to list before summing up."
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
+@click.option("--held-out", is_flag=True, help="A validation file: no minimum number of examples.")
 @click.pass_context
 @friendly_errors
-def validate(ctx, file: Path, model: str, max_issues: int, as_json: bool) -> None:
+def validate(ctx, file: Path, model: str, max_issues: int, as_json: bool, held_out: bool) -> None:
     """Check a fine-tuning JSONL file the way the provider would; exit 1 on any error."""
-    report = _validate(file, model, ctx)
+    report = _validate(file, model, ctx, held_out)
     if as_json:
         payload = {
             "file": str(file),

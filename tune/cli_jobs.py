@@ -54,8 +54,8 @@ def open_registry(settings: Settings, path: Path | None) -> registry.Registry:
     return registry.Registry.load(path or registry.default_path(settings.data_dir))
 
 
-def _refuse_invalid(ctx, path: Path, model: str) -> str:
-    report = _validate(path, model, ctx)
+def _refuse_invalid(ctx, path: Path, model: str, held_out: bool = False) -> str:
+    report = _validate(path, model, ctx, held_out)
     if not report.ok:
         print_report(report, 20)
         raise TuneError(messages.TUNE_INVALID_FILE.format(path=path, errors=len(report.errors)))
@@ -116,7 +116,7 @@ def launch(
         raise click.BadParameter("at most 64 characters", param_hint="--suffix")
     kind = _refuse_invalid(ctx, file, model)
     if val:
-        _refuse_invalid(ctx, val, model)
+        _refuse_invalid(ctx, val, model, held_out=True)
     client = tuning_client(settings, base_url)
     hyper = {
         "n_epochs": epochs,

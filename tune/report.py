@@ -16,54 +16,58 @@ COLORS = {"base": "#8c9aa8", "tone": "#2f7dd1", "agent": "#3aa76d"}
 SAMPLES = 5
 
 
-def chart(result: EvalResult) -> str:
-    """Grouped bars: style-marker rates of base, tone and the real agent, plus similarity."""
-    groups = [
-        (
-            m,
-            [
-                result.base.rates.get(m, 0),
-                result.tone.rates.get(m, 0),
-                result.reference_rates.get(m, 0),
-            ],
+BAR, GAP, HEIGHT, TOP = 18, 26, 160, 20
+
+
+def _groups(result: EvalResult) -> list[tuple[str, list[float]]]:
+    """(label, [base, tone, agent]) per bar group: the style markers, then similarity."""
+    sides = (result.base.rates, result.tone.rates, result.reference_rates)
+    groups = [(m, [side.get(m, 0.0) for side in sides]) for m in style.MARKERS]
+    sims = [side.summary()["similarity"] or 0.0 for side in (result.base, result.tone)]
+    return [*groups, ("similarity", [*sims, 1.0])]
+
+
+def _bars(g: int, name: str, values: list[float]) -> list[str]:
+    x0, floor = 50 + g * (3 * BAR + GAP), TOP + HEIGHT
+    parts = []
+    for s, (series, value) in enumerate(zip(COLORS, values, strict=True)):
+        h = max(0.0, min(1.0, value)) * HEIGHT
+        parts.append(
+            f'<rect x="{x0 + s * BAR}" y="{floor - h:.1f}" width="{BAR - 2}" height="{h:.1f}" '
+            f'fill="{COLORS[series]}"><title>{series} {escape(name)}: {value:.0%}</title></rect>'
         )
-        for m in style.MARKERS
-    ]
-    sims = [result.base.summary()["similarity"] or 0.0, result.tone.summary()["similarity"] or 0.0]
-    groups.append(("similarity", [*sims, 1.0]))
-    bar, gap, height, top = 18, 26, 160, 20
-    width = len(groups) * (3 * bar + gap) + 60
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height + 70}" '
-        'role="img" aria-label="style markers and similarity, base vs tone vs agent">'
-    ]
     parts.append(
-        f'<line x1="40" y1="{top + height}" x2="{width - 10}" y2="{top + height}" stroke="#444"/>'
+        f'<text x="{x0 + 1.5 * BAR}" y="{floor + 16}" font-size="11" '
+        f'text-anchor="middle">{escape(name)}</text>'
     )
+    return parts
+
+
+def _axis_and_legend(width: int) -> list[str]:
+    floor = TOP + HEIGHT
+    parts = [f'<line x1="40" y1="{floor}" x2="{width - 10}" y2="{floor}" stroke="#444"/>']
     for tick in (0, 0.5, 1):
-        y = top + height - tick * height
-        parts.append(
-            f'<text x="34" y="{y + 4:.0f}" font-size="10" text-anchor="end">{tick:.0%}</text>'
-        )
-    for g, (name, values) in enumerate(groups):
-        x0 = 50 + g * (3 * bar + gap)
-        for s, (series, value) in enumerate(zip(COLORS, values, strict=True)):
-            h = max(0.0, min(1.0, value)) * height
-            parts.append(
-                f'<rect x="{x0 + s * bar}" y="{top + height - h:.1f}" width="{bar - 2}" '
-                f'height="{h:.1f}" fill="{COLORS[series]}"><title>{series} {escape(name)}: '
-                f"{value:.0%}</title></rect>"
-            )
-        parts.append(
-            f'<text x="{x0 + 1.5 * bar}" y="{top + height + 16}" font-size="11" '
-            f'text-anchor="middle">{escape(name)}</text>'
-        )
+        y = floor - tick * HEIGHT + 4
+        parts.append(f'<text x="34" y="{y:.0f}" font-size="10" text-anchor="end">{tick:.0%}</text>')
     for s, (series, color) in enumerate(COLORS.items()):
         parts.append(
-            f'<rect x="{50 + s * 90}" y="{height + top + 34}" width="12" height="12" '
-            f'fill="{color}"/><text x="{66 + s * 90}" y="{height + top + 44}" '
-            f'font-size="12">{series}</text>'
+            f'<rect x="{50 + s * 90}" y="{floor + 34}" width="12" height="12" fill="{color}"/>'
+            f'<text x="{66 + s * 90}" y="{floor + 44}" font-size="12">{series}</text>'
         )
+    return parts
+
+
+def chart(result: EvalResult) -> str:
+    """Grouped bars: style-marker rates of base, tone and the real agent, plus similarity."""
+    groups = _groups(result)
+    width = len(groups) * (3 * BAR + GAP) + 60
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{HEIGHT + 70}" '
+        'role="img" aria-label="style markers and similarity, base vs tone vs agent">',
+        *_axis_and_legend(width),
+    ]
+    for g, (name, values) in enumerate(groups):
+        parts.extend(_bars(g, name, values))
     parts.append("</svg>")
     return "".join(parts)
 

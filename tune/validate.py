@@ -155,9 +155,14 @@ def _example(line: int, example: Mapping, report: ValidationReport, seen: dict) 
 
 
 def validate_lines(
-    lines: Iterable[bytes], *, model: str, name: str = "<input>", limit: int | None = None
+    lines: Iterable[bytes],
+    *,
+    model: str,
+    name: str = "<input>",
+    limit: int | None = None,
+    held_out: bool = False,
 ) -> ValidationReport:
-    """Validate JSONL given as raw lines (without or with their trailing newline)."""
+    """Validate JSONL given as raw lines; `held_out`: a validation set (no size rule)."""
     report = ValidationReport(path=name, model=model, limit=limit or DEFAULT_MAX_EXAMPLE_TOKENS)
     _, known = encoding_for(model)
     if not known:
@@ -181,7 +186,10 @@ def validate_lines(
         example = _parse(text, number, report)
         if example is not None:
             _example(number, example, report, seen)
-    _check_count(report)
+    if not held_out:
+        _check_count(report)
+    elif not report.examples:
+        report.add(None, "error", "too_few_examples", "no examples")
     return report
 
 
@@ -203,12 +211,14 @@ def _check_count(report: ValidationReport) -> None:
         )
 
 
-def validate_file(path: Path, *, model: str, limit: int | None = None) -> ValidationReport:
-    """Validate a JSONL file on disk."""
+def validate_file(
+    path: Path, *, model: str, limit: int | None = None, held_out: bool = False
+) -> ValidationReport:
+    """Validate a JSONL file on disk (`held_out`: a validation set, any size)."""
     path = Path(path)
     if path.stat().st_size > MAX_FILE_BYTES:
         report = ValidationReport(path=str(path), model=model)
         report.add(None, "error", "file_too_large", "over the 512 MB upload limit")
         return report
     with path.open("rb") as fh:
-        return validate_lines(fh, model=model, name=str(path), limit=limit)
+        return validate_lines(fh, model=model, name=str(path), limit=limit, held_out=held_out)

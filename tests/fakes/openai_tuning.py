@@ -215,21 +215,18 @@ def _list(data: list) -> dict:
     return {"object": "list", "data": data, "has_more": False}
 
 
-def add_tuning_routes(service: FakeService, state: TuningState | None = None) -> TuningState:
-    """Mount /v1/files, /v1/fine_tuning/jobs and /v1/models on `service`."""
-    state = state or TuningState()
+class TuningRoutes:
+    """The request handlers, one method per endpoint, over one TuningState."""
 
-    def guarded(handler):
-        def wrapper(request: Request) -> Reply:
-            return state.authorize(request) or handler(request)
+    def __init__(self, state: TuningState) -> None:
+        self.state = state
 
-        return wrapper
-
-    def upload(request: Request) -> Reply:
+    def upload(self, request: Request) -> Reply:
         parts = _multipart(request)
         if "file" not in parts or "purpose" not in parts:
             return error(400, "file and purpose are required", param="file")
         filename, data = parts["file"]
+        state = self.state
         file = FakeFile(
             f"file-{next(state.ids)}",
             filename or "upload.jsonl",
@@ -241,21 +238,20 @@ def add_tuning_routes(service: FakeService, state: TuningState | None = None) ->
         state.files[file.id] = file
         return Reply(200, file.body())
 
-    def get_file(request: Request) -> Reply:
-        file = state.files.get(request.match.group(1))
+    def get_file(self, request: Request) -> Reply:
+        file = self.state.files.get(request.match.group(1))
         if file is None:
             return error(404, f"No such File object: {request.match.group(1)}", param="id")
         body = file.body()
         file.polls_left = max(0, file.polls_left - 1)
         return Reply(200, body)
 
-    def file_content(request: Request) -> Reply:
-        file = state.files.get(request.match.group(1))
+    def file_content(self, request: Request) -> Reply:
+        file = self.state.files.get(request.match.group(1))
         return Reply(200, file.data) if file else error(404, "No such File object")
 
-    def create_job(request: Request) -> Reply:
-        body = request.json() or {}
-        model = body.get("model", "")
+    def _refusal(self, body: dict) -> Reply | None:
+        state, model = self.state, body.get("model", "")
         if state.refuse:
             return error(
                 403,
@@ -282,13 +278,20 @@ def add_tuning_routes(service: FakeService, state: TuningState | None = None) ->
                     code="file_not_ready",
                     param=key,
                 )
+        return None
+
+    def create_job(self, request: Request) -> Reply:
+        body = request.json() or {}
+        if refusal := self._refusal(body):
+            return refusal
         method = body.get("method") or {
             "type": "supervised",
             "supervised": {"hyperparameters": body.get("hyperparameters") or {}},
         }
+        state = self.state
         job = FakeJob(
             f"ftjob-{next(state.ids):08d}",
-            model,
+            body["model"],
             body["training_file"],
             body.get("validation_file"),
             method,
@@ -300,8 +303,8 @@ def add_tuning_routes(service: FakeService, state: TuningState | None = None) ->
         state.event(job, f"Created fine-tuning job: {job.id}")
         return Reply(200, state.job_body(job))
 
-    def job_or_404(request: Request) -> FakeJob | Reply:
-        job = state.jobs.get(request.match.group(1))
+    def _job(self, request: Request) -> FakeJob | Reply:
+        job = self.state.jobs.get(request.match.group(1))
         if job is None:
             return error(
                 404,
@@ -310,57 +313,54 @@ def add_tuning_routes(service: FakeService, state: TuningState | None = None) ->
             )
         return job
 
-    def get_job(request: Request) -> Reply:
-        job = job_or_404(request)
+    def get_job(self, request: Request) -> Reply:
+        job = self._job(request)
         if isinstance(job, Reply):
             return job
-        body = state.job_body(job)
-        state.advance(job)  # the next poll sees the next state
+        body = self.state.job_body(job)
+        self.state.advance(job)  # the next poll sees the next state
         return Reply(200, body)
 
-    def list_jobs(request: Request) -> Reply:
-        return Reply(200, _list([state.job_body(j) for j in reversed(state.jobs.values())]))
+    def list_jobs(self, request: Request) -> Reply:
+        jobs = reversed(self.state.jobs.values())
+        return Reply(200, _list([self.state.job_body(j) for j in jobs]))
 
-    def cancel_job(request: Request) -> Reply:
-        job = job_or_404(request)
+    def cancel_job(self, request: Request) -> Reply:
+        job = self._job(request)
         if isinstance(job, Reply):
             return job
         job.status = "cancelled"
-        state.event(job, "Fine-tuning job cancelled")
-        return Reply(200, state.job_body(job))
+        self.state.event(job, "Fine-tuning job cancelled")
+        return Reply(200, self.state.job_body(job))
 
-    def events(request: Request) -> Reply:
-        job = job_or_404(request)
+    def events(self, request: Request) -> Reply:
+        job = self._job(request)
         if isinstance(job, Reply):
             return job
         limit = int(request.arg("limit", "20"))
         return Reply(200, _list(list(reversed(job.events))[:limit]))
 
-    def checkpoints(request: Request) -> Reply:
-        job = job_or_404(request)
+    def checkpoints(self, request: Request) -> Reply:
+        job = self._job(request)
         if isinstance(job, Reply):
             return job
-        data = [
-            {
-                "object": "fine_tuning.job.checkpoint",
-                "id": f"ftckpt-{e['id']}",
-                "created_at": e["created_at"],
-                "fine_tuning_job_id": job.id,
-                "fine_tuned_model_checkpoint": f"ft:{job.model}:{state.org}::ckpt-step-{e['data']['step']}",
-                "step_number": e["data"]["step"],
-                "metrics": {
-                    "step": e["data"]["step"],
-                    "train_loss": e["data"]["train_loss"],
-                    "valid_loss": e["data"]["valid_loss"],
-                },
-            }
-            for e in job.events
-            if e["type"] == "metrics"
-        ]
+        data = [self._checkpoint(job, e) for e in job.events if e["type"] == "metrics"]
         return Reply(200, _list(list(reversed(data))))
 
-    def model_body(model_id: str) -> dict:
-        info = state.models[model_id]
+    def _checkpoint(self, job: FakeJob, event: dict) -> dict:
+        step = event["data"]["step"]
+        return {
+            "object": "fine_tuning.job.checkpoint",
+            "id": f"ftckpt-{event['id']}",
+            "created_at": event["created_at"],
+            "fine_tuning_job_id": job.id,
+            "fine_tuned_model_checkpoint": f"ft:{job.model}:{self.state.org}::ckpt-step-{step}",
+            "step_number": step,
+            "metrics": {k: event["data"][k] for k in ("step", "train_loss", "valid_loss")},
+        }
+
+    def _model(self, model_id: str) -> dict:
+        info = self.state.models[model_id]
         return {
             "id": model_id,
             "object": "model",
@@ -369,31 +369,44 @@ def add_tuning_routes(service: FakeService, state: TuningState | None = None) ->
             "shutdown_date": info.get("shutdown_date"),
         }
 
-    def list_models(request: Request) -> Reply:
-        return Reply(200, _list([model_body(m) for m in state.models]))
+    def list_models(self, request: Request) -> Reply:
+        return Reply(200, _list([self._model(m) for m in self.state.models]))
 
-    def get_model(request: Request) -> Reply:
+    def get_model(self, request: Request) -> Reply:
         model_id = unquote(request.match.group(1))
-        if model_id not in state.models:
+        if model_id not in self.state.models:
             return error(
                 404, f"The model '{model_id}' does not exist", code="model_not_found", param="model"
             )
-        return Reply(200, model_body(model_id))
+        return Reply(200, self._model(model_id))
 
-    routes = [
-        ("POST", r"/v1/files", upload),
-        ("GET", r"/v1/files/([^/]+)", get_file),
-        ("GET", r"/v1/files/([^/]+)/content", file_content),
-        ("POST", r"/v1/fine_tuning/jobs", create_job),
-        ("GET", r"/v1/fine_tuning/jobs", list_jobs),
-        ("GET", r"/v1/fine_tuning/jobs/([^/]+)", get_job),
-        ("POST", r"/v1/fine_tuning/jobs/([^/]+)/cancel", cancel_job),
-        ("GET", r"/v1/fine_tuning/jobs/([^/]+)/events", events),
-        ("GET", r"/v1/fine_tuning/jobs/([^/]+)/checkpoints", checkpoints),
-        ("GET", r"/v1/models", list_models),
-        ("GET", r"/v1/models/(.+)", get_model),
-    ]
-    for method, pattern, handler in routes:
+    def table(self) -> list[tuple[str, str, object]]:
+        return [
+            ("POST", r"/v1/files", self.upload),
+            ("GET", r"/v1/files/([^/]+)", self.get_file),
+            ("GET", r"/v1/files/([^/]+)/content", self.file_content),
+            ("POST", r"/v1/fine_tuning/jobs", self.create_job),
+            ("GET", r"/v1/fine_tuning/jobs", self.list_jobs),
+            ("GET", r"/v1/fine_tuning/jobs/([^/]+)", self.get_job),
+            ("POST", r"/v1/fine_tuning/jobs/([^/]+)/cancel", self.cancel_job),
+            ("GET", r"/v1/fine_tuning/jobs/([^/]+)/events", self.events),
+            ("GET", r"/v1/fine_tuning/jobs/([^/]+)/checkpoints", self.checkpoints),
+            ("GET", r"/v1/models", self.list_models),
+            ("GET", r"/v1/models/(.+)", self.get_model),
+        ]
+
+
+def add_tuning_routes(service: FakeService, state: TuningState | None = None) -> TuningState:
+    """Mount /v1/files, /v1/fine_tuning/jobs and /v1/models on `service`."""
+    state = state or TuningState()
+
+    def guarded(handler):
+        def wrapper(request: Request) -> Reply:
+            return state.authorize(request) or handler(request)
+
+        return wrapper
+
+    for method, pattern, handler in TuningRoutes(state).table():
         service.route(method, pattern, guarded(handler))
     return state
 

@@ -34,7 +34,7 @@ def test_all_fine(cli, provider, settings):
         ("model", 30, 0, "shuts down on {day} (30 days from now)"),
         ("base", 89, 0, "shuts down on {day} (89 days from now)"),
         ("model", 0, 1, "was shut down on {day}"),
-        ("base", -10, 1, "was shut down on {day}"),
+        ("base", -10, 0, "was shut down on {day}"),
     ],
 )
 def test_shutdown_dates(cli, provider, settings, where, days, code, text):

@@ -56,6 +56,7 @@ def test_eval_side_by_side_with_report(cli, provider, embedder, monkeypatch, tmp
     assert models.count(BASE) == 10 and models.count(TONE) == 20
     html = report.read_text()
     assert "<svg" in html and "Tone model evaluation" in html
+    assert html.count("<rect") == 6 * 3 + 3  # 5 markers + similarity, 3 series; the legend
     assert "5 link" in html  # what the rejected restyles lost
     assert html.count("<tr>") == 5 + 1  # five samples and the header
 

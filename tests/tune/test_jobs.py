@@ -29,14 +29,16 @@ def job_id_of(output: str) -> str:
     return output.split("Started fine-tuning job ")[1].split()[0]
 
 
-def test_launch_uploads_creates_and_registers(cli, provider, settings):
-    result = launch(cli, "--val", DATA / "valid" / "chat.jsonl", "--epochs", "2",
+def test_launch_uploads_creates_and_registers(cli, provider, settings, tmp_path):
+    val = tmp_path / "val.jsonl"  # a validation set may be small
+    val.write_text("".join(TRAIN.read_text().splitlines(keepends=True)[:2]))
+    result = launch(cli, "--val", val, "--epochs", "2",
                     "--batch-size", "4", "--lr-multiplier", "0.5", "--suffix", "tone", "--seed", "7")  # fmt: skip
     job_id = job_id_of(result.output)
     assert f"deskbot tune status {job_id} --watch" in result.output
     uploads = provider.calls(r"^/v1/files$", "POST")
     assert len(uploads) == 2
-    assert [f.data for f in provider.state.files.values()] == [TRAIN.read_bytes()] * 2
+    assert [f.data for f in provider.state.files.values()] == [TRAIN.read_bytes(), val.read_bytes()]
     assert {f.purpose for f in provider.state.files.values()} == {"fine-tune"}
     body = provider.calls(r"^/v1/fine_tuning/jobs$", "POST")[0].json()
     assert body["method"] == {

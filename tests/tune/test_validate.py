@@ -143,3 +143,10 @@ def test_json_output(cli):
     payload = json.loads(result.output)
     assert payload["examples"] == 11
     assert [i["code"] for i in payload["issues"] if i["level"] == "error"] == ["bad_weight"]
+
+
+def test_held_out_sets_have_no_size_rule(cli):
+    report = validate_lines(_lines(_chat(1), _chat(2)), model=MODEL, held_out=True)
+    assert report.ok and report.issues == []
+    path = DATA / "invalid" / "too_few_examples.jsonl"
+    assert "OK: 9 chat examples" in cli("tune", "validate", path, "--held-out").output
