@@ -170,29 +170,29 @@ class Chunker:
 
     def _split(self, paras, sizes, budget: int) -> list[tuple[str, int | None]]:
         """Paragraphs -> (text, exact token count or None) of at most `budget` tokens."""
-        atoms = [
-            atom
-            for n, (para, size) in enumerate(zip(paras, sizes, strict=True))
-            for atom in self._atoms(para, size, budget, n, "\n\n")
-        ]
-        return self._pack(atoms, budget)
-
-    def _atoms(self, text: str, tokens: int, budget: int, para: int, sep: str) -> list[_Atom]:
-        """`text` as atoms of at most `budget` tokens: lines, sentences, words, pieces."""
-        if tokens <= budget:
-            return [_Atom(text, tokens, sep, para)]
+        atoms = [_Atom(p, n, "\n\n", k) for k, (p, n) in enumerate(zip(paras, sizes, strict=True))]
         for splitter, inner in ((_lines, "\n"), (_sentences, " "), (str.split, " ")):
-            parts = splitter(text)
-            if len(parts) > 1:
-                atoms: list[_Atom] = []
-                for k, (part, n) in enumerate(zip(parts, self.counter.counts(parts), strict=True)):
-                    atoms.extend(self._atoms(part, n, budget, para, sep if k == 0 else inner))
-                return atoms
-        pieces = self.counter.pieces(text, max(1, budget - 2))
-        return [
-            _Atom(piece, n, sep if k == 0 else "", para)
-            for k, (piece, n) in enumerate(zip(pieces, self.counter.counts(pieces), strict=True))
-        ]
+            atoms = self._refine(atoms, budget, splitter, inner)
+        return self._pack(self._refine(atoms, budget, self._token_pieces(budget), ""), budget)
+
+    def _refine(self, atoms: list[_Atom], budget: int, splitter, inner: str) -> list[_Atom]:
+        """Split every atom over `budget` with `splitter`; one batch counts all new parts."""
+        splits = {i: splitter(a.text) for i, a in enumerate(atoms) if a.tokens > budget}
+        splits = {i: parts for i, parts in splits.items() if len(parts) > 1}
+        if not splits:
+            return atoms
+        counts = iter(self.counter.counts([p for parts in splits.values() for p in parts]))
+        refined: list[_Atom] = []
+        for i, atom in enumerate(atoms):
+            if i not in splits:
+                refined.append(atom)
+                continue
+            for k, part in enumerate(splits[i]):
+                refined.append(_Atom(part, next(counts), atom.sep if k == 0 else inner, atom.para))
+        return refined
+
+    def _token_pieces(self, budget: int):
+        return lambda text: self.counter.pieces(text, max(1, budget - 2))
 
     def _pack(self, atoms: list[_Atom], budget: int) -> list[tuple[str, int | None]]:
         """Greedy: fill each chunk with whole atoms; repeat a paragraph's tail on a split."""
