@@ -44,6 +44,10 @@ PAYLOAD_FIELDS = (
 )
 KEYWORD_INDEXES = ("source", "doc_id")
 FUSIONS = ("hybrid", "dense", "sparse")
+# Reciprocal rank fusion of the dense and sparse candidates: score = sum w / (k + rank).
+# Chosen on tests/data/retrieval_questions.jsonl (bench/retrieval_quality.py); see CHANGELOG.
+RRF_K = 2
+RRF_WEIGHTS = (2.0, 1.0)  # dense, sparse
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,8 @@ from qdrant_client import QdrantClient, models
 from ingest.index import (
     DENSE,
     KEYWORD_INDEXES,
+    RRF_K,
+    RRF_WEIGHTS,
     SPARSE,
     Index,
     IndexMeta,
@@ -167,7 +169,9 @@ class ClientIndex(Index):
             response = self.client.query_points(
                 self.collection,
                 prefetch=prefetch,
-                query=models.RrfQuery(rrf=models.Rrf(k=60)),
+                query=models.RrfQuery(
+                    rrf=models.Rrf(k=RRF_K, weights=list(RRF_WEIGHTS[: len(prefetch)]))
+                ),
                 **common,
             )
         points = response.points
@@ -175,7 +179,10 @@ class ClientIndex(Index):
             (p.vector or {}).get(DENSE) if isinstance(p.vector, dict) else p.vector for p in points
         ]
         cosines = cosine_rescore(dense, vectors)
-        return [Scored(str(p.id), dict(p.payload or {}), c) for p, c in zip(points, cosines, strict=True)]
+        return [
+            Scored(str(p.id), dict(p.payload or {}), c)
+            for p, c in zip(points, cosines, strict=True)
+        ]
 
     def count(self, source: str | None = None) -> int:
         if not self.client.collection_exists(self.collection):

@@ -21,6 +21,8 @@ from ingest.errors import IndexLockedError
 from ingest.index import (
     DENSE,
     KEYWORD_INDEXES,
+    RRF_K,
+    RRF_WEIGHTS,
     SPARSE,
     Index,
     IndexMeta,
@@ -136,7 +138,11 @@ class EdgeIndex(Index):
             prefetches = [q.Prefetch(limit=depth, query=dense_q, filter=flt)]
             if sparse.indices:
                 prefetches.append(q.Prefetch(limit=depth, query=sparse_q, filter=flt))
-            request = q.QueryRequest(prefetches=prefetches, query=q.Fusion.Rrf(k=60), **common)
+            request = q.QueryRequest(
+                prefetches=prefetches,
+                query=q.Fusion.Rrf(k=RRF_K, weights=list(RRF_WEIGHTS[: len(prefetches)])),
+                **common,
+            )
         points = self.shard.query(request)
         cosines = cosine_rescore(dense, [_dense_of(p.vector) for p in points])
         return [

@@ -152,7 +152,10 @@ class Syncer:
 
     def _chunk(self, doc: Document, report: SyncReport) -> list[Chunk] | None:
         try:
-            return self.chunker.chunk(doc, parse(doc))
+            chunks = self.chunker.chunk(doc, parse(doc))
+            if chunks:
+                return chunks
+            message = f"{doc.source} {doc.doc_id} ({doc.title}): no text to index"
         except DeskbotError as exc:
             message = str(exc)
         except Exception as exc:  # noqa: BLE001 - one bad page must not stop the run
