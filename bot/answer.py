@@ -205,7 +205,7 @@ class Answerer:
             return self._extractive(run, passages)
         run.timings["generate"] = time.perf_counter() - t
         run.spend(completion, self.prices)
-        if completion.text.strip().strip(".").upper() == prompts.NOT_COVERED_SENTINEL:
+        if completion.text.lstrip(" *`").upper().startswith(prompts.NOT_COVERED_SENTINEL):
             answer = self._not_covered(run, passages)
             answer.model = completion.model
             return answer

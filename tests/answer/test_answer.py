@@ -101,8 +101,12 @@ def test_not_covered_lists_closest_pages_below_threshold(fake_chat, chat_model, 
     )
 
 
-def test_model_saying_not_covered_is_a_gap(answerer, fake_chat, store):
-    fake_chat.push(NOT_COVERED_SENTINEL)
+@pytest.mark.parametrize(
+    "reply",
+    [NOT_COVERED_SENTINEL, f"{NOT_COVERED_SENTINEL}.", f"**{NOT_COVERED_SENTINEL}**\n\nSorry."],
+)
+def test_model_saying_not_covered_is_a_gap(answerer, fake_chat, store, reply):
+    fake_chat.push(reply)
     answer = answerer.answer(VPN_Q)
     assert not answer.covered and not answer.grounded
     assert answer.text.startswith(messages.NOT_COVERED.format(escalation="#it-help"))
