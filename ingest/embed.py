@@ -124,6 +124,9 @@ def _load(source: ModelSource, device: str):
     if Path(source.location).exists():
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()  # no "Loading weights" bar in CLI output
 
     try:
         return SentenceTransformer(source.location, device=device)
