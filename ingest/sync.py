@@ -101,10 +101,12 @@ class Syncer:
         progress.start(getattr(source, "total", None), source.spec)
         try:
             seen = self._ingest(source.iter_documents(), report, progress, source)
-            covered = list(getattr(source, "sources", None) or [source.spec])
-            # pages the source could not read this time keep their previous chunks
-            seen |= {(s, d) for s in covered for d in getattr(source, "failed_ids", ())}
-            self._prune(covered, seen, report)
+            if getattr(source, "prune", True):
+                covered = list(getattr(source, "sources", None) or [source.spec])
+                # pages the source could not read this time keep their previous chunks
+                seen |= {(s, d) for s in covered for d in getattr(source, "failed_ids", ())}
+                self._prune(covered, seen, report)
+            self._remove_excluded(source, report)
             if report.chunks_written >= OPTIMIZE_AFTER:
                 log.info("optimising the index after %d new chunks", report.chunks_written)
                 self.index.optimize()
@@ -200,6 +202,15 @@ class Syncer:
                 self.index.delete(ids)
                 report.removed += 1
                 log.info("removed %s %s (no longer in the source)", source, doc_id)
+
+    def _remove_excluded(self, source, report: SyncReport) -> None:
+        """A single page that now carries an excluded label leaves the index."""
+        for key in getattr(source, "excluded", ()):
+            _, ids = self.index.doc_state([key[0]]).get(key, ("", set()))
+            if ids:
+                self.index.delete(ids)
+                report.removed += 1
+                log.info("removed %s %s (excluded by label)", *key)
 
     def _record(self, source, report: SyncReport) -> None:
         summary = {

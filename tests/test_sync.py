@@ -128,3 +128,29 @@ def test_confluence_space_sync_updates_and_prunes(index, embedder):
         with pytest.raises(Exception):  # noqa: B017 - SourceError after bounded retries
             syncer.run(source())
         assert set(doc for _, doc in index.doc_state(["confluence:HR"])) == {"1", "2"}
+
+
+def test_single_page_url_reindexes_that_page_only(index, embedder):
+    from bot.config import Settings
+    from ingest.sources import open_source
+
+    with FakeConfluence() as fake:
+        fake.add_space("ENG")
+        fake.add_page("ENG", "10", "Deploys", "<p>Deploys happen on weekdays before 16:00.</p>")
+        fake.add_page("ENG", "11", "Reviews", "<p>Every change needs one approving review.</p>")
+        settings = Settings(
+            confluence_url=fake.base_url,
+            confluence_email=fake.email,
+            confluence_api_token=fake.api_token,
+        )
+        syncer = Syncer(index, embedder)
+        syncer.run(open_source("confluence:ENG", settings))
+        fake.update_page("10", body="<p>Deploys happen on weekdays before 15:00.</p>")
+        url = f"{fake.base_url}/spaces/ENG/pages/10/Deploys"
+        report = syncer.run(open_source(url, settings))
+        assert (report.pages_seen, report.updated, report.removed) == (1, 1, 0)
+        assert len(index.doc_state(["confluence:ENG"])) == 2  # the other page was not pruned
+        fake.update_page("10", labels=["archived"])
+        report = syncer.run(open_source(url, settings))
+        assert report.removed == 1
+        assert set(doc for _, doc in index.doc_state(["confluence:ENG"])) == {"11"}

@@ -16,23 +16,31 @@ from ingest.sources.files import FilesSource
 def open_source(spec: str, settings: Settings):
     """The source object for `spec` (ConfluenceSource or FilesSource)."""
     if spec.startswith("confluence:"):
-        from ingest.sources.confluence import ConfluenceSource
-
         spaces = [key.strip() for key in spec.removeprefix("confluence:").split(",")]
-        return ConfluenceSource(
-            [key for key in spaces if key],
-            base_url=settings.confluence_url,
-            email=settings.confluence_email,
-            api_token=settings.confluence_api_token,
-            pat=settings.confluence_pat,
-            exclude_labels=settings.confluence_exclude_labels,
-        )
+        return _confluence([key for key in spaces if key], settings)
+    if spec.startswith(("http://", "https://")):
+        from ingest.sources.confluence_page import ConfluencePageSource
+
+        return ConfluencePageSource(spec, _confluence([], settings))
     path = Path(spec.removeprefix("files:")).expanduser()
     if not path.exists():
         raise SourceError(
             f"Source {spec!r} is neither `confluence:SPACEKEY` nor an existing file or folder."
         )
     return FilesSource(path)
+
+
+def _confluence(spaces: list[str], settings: Settings):
+    from ingest.sources.confluence import ConfluenceSource
+
+    return ConfluenceSource(
+        spaces,
+        base_url=settings.confluence_url,
+        email=settings.confluence_email,
+        api_token=settings.confluence_api_token,
+        pat=settings.confluence_pat,
+        exclude_labels=settings.confluence_exclude_labels,
+    )
 
 
 __all__ = ["FilesSource", "open_source"]
