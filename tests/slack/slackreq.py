@@ -69,7 +69,7 @@ def envelope(event: dict, event_id: str | None = None) -> dict:
     }
 
 
-def message_event(message: Message, kind: str = "message", **extra) -> dict:
+def message_event(message: Message, kind: str = "message", extra: dict | None = None) -> dict:
     """The event for a message the fake holds: `app_mention` or `message` (with channel_type)."""
     event = {
         "type": kind,
@@ -95,7 +95,7 @@ def message_event(message: Message, kind: str = "message", **extra) -> dict:
         event["parent_user_id"] = USER
     if kind == "message":
         event["channel_type"] = {"D": "im", "G": "group"}.get(message.channel[:1], "channel")
-    event.update(extra)
+    event.update(extra or {})
     return event
 
 
