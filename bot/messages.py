@@ -202,3 +202,40 @@ TUNE_BASE_STALE = (
 )
 
 # --- simulate ------------------------------------------------------------------------
+SIM_NO_QUESTIONS = (
+    "No questions found in {inputs}. Give a Zendesk export (.json), a Slack export folder, "
+    "or a CSV/JSONL with question and answer columns (url optional)."
+)
+SIM_SKIPPED_ROWS = "{count} input record(s) skipped:"
+SIM_SKIPPED_MORE = "… and {count} more (see the log)."
+SIM_RESUMING = "{done} of {total} question(s) already in {path}; {todo} to go."
+SIM_OTHER_MODE = (
+    "{path} also holds {count} result(s) from a {mode} run; they are kept but not reused. "
+    "Use another --report path to keep runs apart, or --fresh to start over."
+)
+SIM_INTERRUPTED = (
+    "Interrupted: {done} question(s) stored in {path}. Run the same command again to continue."
+)
+SIM_FAILED = "{count} question(s) failed (details in the log); run again to retry them."
+SIM_DONE = "Simulated {done} question(s) in {seconds:.1f} s ({rate:.2f}/s). Report: {report}"
+SIM_HEADLINE = (
+    "Answered {answered}/{questions} ({answered_share}), citation hits {hits}/{linked} "
+    "({hit_rate}), median similarity {similarity}, latency p50 {p50} / p95 {p95}, "
+    "{cost} a month at {volume} questions ({basis})."
+)
+SIM_COST_MEASURED = "measured on {model}, prices as of {as_of}"
+SIM_COST_ESTIMATED = (
+    "estimated for {model}, prices as of {as_of}: this run was extractive; prompts are counted "
+    "exactly, replies assumed as long as the agent's"
+)
+SIM_COST_UNPRICED = "{model} is not in the price table ({as_of}); set PRICES_FILE to price it"
+SIM_REPORT_GAPS_INTRO = (
+    "Questions the wiki did not cover, or answered with similarity below {threshold:.2f} to the "
+    "agent's answer, grouped by topic: the articles to write or fix next."
+)
+SIM_REPORT_NO_GAPS = "No gaps: every question was answered close to the agent's answer."
+GAPS_NONE = "No knowledge gaps{since}: no unanswered questions and no 👎 feedback in {path}."
+GAPS_HEADER = (
+    "{topics} topic(s) from {questions} question(s){since}: {unanswered} unanswered, "
+    "{negative} with 👎 feedback."
+)
