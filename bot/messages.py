@@ -108,6 +108,11 @@ SLACK_AUTH_FAILED = (
     "Slack rejected SLACK_BOT_TOKEN ({error}). Reinstall the app created from manifest.yml "
     "and copy a fresh Bot User OAuth Token (xoxb-…) from OAuth & Permissions."
 )
+SLACK_APP_TOKEN_REJECTED = (
+    "Slack rejected SLACK_APP_TOKEN ({error}). Generate an App-Level Token with the "
+    "connections:write scope under Basic Information → App-Level Tokens of the app created "
+    "from manifest.yml, and check that Socket Mode is enabled (socket_mode_enabled: true)."
+)
 SLACK_UNREACHABLE = "Cannot reach the Slack Web API at {url} ({error}). Check SLACK_API_URL."
 SLACK_NO_SERVER = (
     "HTTP mode needs the waitress WSGI server: pip install 'deskbot[server]'. "
