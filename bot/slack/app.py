@@ -21,6 +21,17 @@ from bot.slack.seen import Seen, dedupe_middleware
 
 log = logging.getLogger("bot.slack")
 
+
+class _ClientGiven(logging.Filter):
+    """Bolt warns that SLACK_BOT_TOKEN in the environment is unused when a client is given:
+    it is the same token, already inside our client."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+log.addFilter(_ClientGiven())
+
 ANSWER_WORKERS = 4  # answers computed at once; more wait in the queue, already acked
 LISTENER_WORKERS = 16  # Bolt's threads for quick listener work (reactions, acks)
 

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_sdk.errors import SlackApiError
 
 from bot import messages
 from ingest.errors import ConfigError
@@ -59,6 +60,7 @@ class HttpServer:
         require_server()
         from waitress import create_server
 
+        logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # bursts queue by design
         self._server = create_server(
             build_wsgi(app), host=host, port=port, threads=HTTP_THREADS, ident="deskbot"
         )
@@ -83,9 +85,18 @@ class HttpServer:
         self._server.task_dispatcher.shutdown(timeout=1)
 
 
-def serve_socket_mode(app: App, app_token: str) -> None:
-    """Connect out to Slack over a WebSocket (no public URL needed); blocks."""
+def serve_socket_mode(app: App, app_token: str, *, stop: threading.Event | None = None) -> None:
+    """Connect out to Slack over a WebSocket (no public URL needed); blocks until `stop`."""
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-    log.info("deskbot connecting to Slack in Socket Mode")
-    SocketModeHandler(app, app_token=app_token).start()
+    handler = SocketModeHandler(app, app_token=app_token)
+    try:
+        handler.connect()
+    except SlackApiError as exc:
+        error = exc.response.get("error", "unknown error")
+        raise ConfigError(messages.SLACK_APP_TOKEN_REJECTED.format(error=error)) from None
+    log.info("deskbot connected to Slack in Socket Mode")
+    try:
+        (stop or threading.Event()).wait()
+    finally:
+        handler.close()

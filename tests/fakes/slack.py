@@ -46,6 +46,7 @@ class Message:
     thread_ts: str | None = None
     blocks: list = field(default_factory=list)
     streaming: bool = False
+    done_at: float | None = None  # time.perf_counter() when the message became final
 
     def as_api(self) -> dict:
         data = {"type": "message", "ts": self.ts, "text": self.text, "user": self.user}
@@ -205,6 +206,7 @@ class FakeSlack(FakeService):
         if len(args.get("text") or "") > 40_000 or len(args.get("blocks") or []) > 50:
             return {"ok": False, "error": "msg_too_long"}
         message = self._bot_message(args)
+        message.done_at = time.perf_counter()
         return {
             "ok": True,
             "channel": message.channel,
@@ -219,6 +221,7 @@ class FakeSlack(FakeService):
         message.text = args.get("text", message.text)
         message.blocks = args.get("blocks", message.blocks)
         message.streaming = False
+        message.done_at = time.perf_counter()
         return {"ok": True, "channel": message.channel, "ts": message.ts, "text": message.text}
 
     def _m_chat_startStream(self, args: dict) -> dict:
@@ -244,6 +247,7 @@ class FakeSlack(FakeService):
         message.text += _stream_text(args)
         message.blocks = args.get("blocks") or []
         message.streaming = False
+        message.done_at = time.perf_counter()
         return {
             "ok": True,
             "channel": message.channel,

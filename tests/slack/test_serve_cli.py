@@ -6,7 +6,12 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import main
-from tests.fakes.slack import FakeSlack
+from bot.config import Settings
+from bot.slack.app import build_app
+from bot.slack.server import serve_socket_mode
+from bot.store import Store
+from ingest.errors import ConfigError
+from tests.fakes.slack import BOT_TOKEN, FakeSlack
 
 CLEAN = {
     "SLACK_BOT_TOKEN": "",
@@ -50,3 +55,11 @@ def test_token_slack_rejects_is_reported_before_loading_anything():
     assert "Slack rejected SLACK_BOT_TOKEN (invalid_auth)" in result.output
     assert "xoxb-revoked" not in result.output
     assert slack.methods() == ["auth.test"]
+
+
+def test_socket_mode_with_a_rejected_app_token_says_which_token(slack):
+    settings = Settings(slack_bot_token=BOT_TOKEN, slack_api_url=slack.api_url)
+    app = build_app(settings, answerer=None, store=Store(":memory:"), reindex=None)
+    with pytest.raises(ConfigError, match=r"Slack rejected SLACK_APP_TOKEN \(invalid_auth\)"):
+        serve_socket_mode(app, "xapp-1-A1-revoked")
+    assert slack.methods() == ["apps.connections.open"]

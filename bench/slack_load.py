@@ -1,0 +1,220 @@
+"""The Slack bot under load: 50 concurrent signed @mentions over HTTP.
+
+    python -m bench.slack_load [--mentions 50]
+
+Runs the real `deskbot serve --http` in a child process (the real CLI wiring:
+embedded Edge index of examples/wiki, the embedding model, the SQLite store, the
+real Answerer) against a fake Slack and a zero-latency fake OpenAI model served
+from this process. Reports: HTTP ack latency p50/p95/max (Slack wants < 3 s),
+time to the first visible sign (the :eyes: reaction) p95 (goal < 1 s), answers
+completed per second, and the bot's RSS at rest with the model and index loaded
+(goal < 1 GB), plus its peak RSS under the load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import numpy as np
+
+from tests.fakes.openai_chat import FakeOpenAIChat
+from tests.fakes.slack import BOT_TOKEN, BOT_USER, FakeSlack
+from tests.slack.slackreq import SIGNING_SECRET, SlackSender, message_event
+
+ROOT = Path(__file__).resolve().parent.parent
+WIKI = ROOT / "examples" / "wiki"
+CHANNEL = "C0LOAD001"
+QUESTIONS = [
+    "How do I connect to the VPN from home?",
+    "How do I reset my password?",
+    "How do I request a new laptop?",
+    "How do I file an expense report?",
+    "How many vacation days do I get?",
+    "How do I set up email on my phone?",
+    "Where do I print securely?",
+    "How do I get on the office Wi-Fi?",
+    "How do I request new software?",
+    "Who do I tell about a phishing email?",
+]
+
+
+def _model(body: dict) -> str:
+    """Zero-latency model: a cited answer, or the follow-up rewrite."""
+    if "standalone search query" in body["messages"][0]["content"]:
+        return body["messages"][-1]["content"].rsplit("Last message:", 1)[-1].strip()
+    return "Follow the steps on the wiki page [1]. Ask #it-help if they do not work [1]."
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _rss_mb(pid: int, field: str = "VmRSS") -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _env(workdir: Path, slack: FakeSlack, model: FakeOpenAIChat) -> dict:
+    return {
+        **os.environ,
+        "DESKBOT_DATA_DIR": str(workdir),
+        "QDRANT_PATH": str(workdir / "qdrant"),
+        "DESKBOT_DB": str(workdir / "deskbot.sqlite3"),
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": slack.api_url,
+        "OPENAI_BASE_URL": model.base_url,
+        "OPENAI_API_KEY": "sk-bench-not-a-real-key",
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+def _start_bot(env: dict, workdir: Path, port: int) -> tuple[subprocess.Popen, float]:
+    deskbot = [sys.executable, "-c", "from bot.cli import main; main()"]
+    subprocess.run([*deskbot, "ingest", str(WIKI)], env=env, cwd=workdir, check=True)
+    started = time.perf_counter()
+    bot = subprocess.Popen([*deskbot, "serve", "--http", "--port", str(port)], env=env, cwd=workdir)
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return bot, time.perf_counter() - started
+        except httpx.HTTPError:
+            time.sleep(0.2)
+        if bot.poll() is not None:
+            raise SystemExit(f"the bot exited with {bot.returncode}")
+    bot.terminate()
+    raise SystemExit("the bot did not answer /healthz within 180 s")
+
+
+def _answered(slack: FakeSlack, ts: str) -> float | None:
+    done = [m.done_at for m in slack.bot_replies(CHANNEL, ts) if m.done_at]
+    return min(done) if done else None
+
+
+def _wait_answers(slack: FakeSlack, stamps: list[str], timeout: float = 300) -> dict[str, float]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        done = {ts: at for ts in stamps if (at := _answered(slack, ts))}
+        if len(done) == len(stamps):
+            return done
+        time.sleep(0.05)
+    raise SystemExit(f"only {len(done)} of {len(stamps)} answers arrived in {timeout} s")
+
+
+def _fire(sender: SlackSender, slack: FakeSlack, count: int):
+    """`count` mentions sent at once from `count` threads; returns (ts, sent_at, ack_s) each."""
+    messages = [
+        slack.user_message(CHANNEL, f"<@{BOT_USER}> {QUESTIONS[n % len(QUESTIONS)]}")
+        for n in range(count)
+    ]
+    bodies = [message_event(m, "app_mention") for m in messages]
+    gate = threading.Barrier(count)
+
+    def send(event: dict):
+        gate.wait()
+        sent = time.perf_counter()
+        response = sender.event(event)
+        assert response.status_code == 200, response.status_code
+        return event["ts"], sent, time.perf_counter() - sent
+
+    with ThreadPoolExecutor(count) as pool:
+        return list(pool.map(send, bodies))
+
+
+def run(count: int) -> dict:
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        FakeSlack() as slack,
+        FakeOpenAIChat(default=_model) as model,
+    ):
+        workdir, port = Path(tmp), _free_port()
+        bot, startup = _start_bot(_env(workdir, slack, model), workdir, port)
+        sender = SlackSender(f"http://127.0.0.1:{port}")
+        sender.http = httpx.Client(
+            base_url=f"http://127.0.0.1:{port}",
+            timeout=30,
+            limits=httpx.Limits(max_connections=count),
+        )
+        try:
+            warm = _fire(sender, slack, 1)  # loads the model and warms the caches
+            _wait_answers(slack, [warm[0][0]])
+            time.sleep(1.0)
+            rest = _rss_mb(bot.pid)
+            results = _fire(sender, slack, count)
+            done = _wait_answers(slack, [ts for ts, _, _ in results])
+            peak = _rss_mb(bot.pid, "VmHWM")
+        finally:
+            sender.close()
+            bot.terminate()
+            bot.wait(10)
+        return _figures(slack, results, done, rest, peak, startup)
+
+
+def _figures(slack, results, done, rest, peak, startup) -> dict:
+    acks = np.array([ack for _, _, ack in results]) * 1000
+    sent = {ts: at for ts, at, _ in results}
+    reactions = {c.args["timestamp"]: c.at for c in slack.calls_to("reactions.add")}
+    first_sign = np.array([reactions[ts] - sent[ts] for ts in sent]) * 1000
+    latency = np.array([done[ts] - sent[ts] for ts in sent])
+    span = max(done.values()) - min(sent.values())
+    return {
+        "mentions": len(results),
+        "ack_ms": {
+            "p50": round(float(np.percentile(acks, 50)), 1),
+            "p95": round(float(np.percentile(acks, 95)), 1),
+            "max": round(float(acks.max()), 1),
+            "over_3s": int((acks > 3000).sum()),
+        },
+        "first_sign_ms_p95": round(float(np.percentile(first_sign, 95)), 1),
+        "answer_s": {
+            "p50": round(float(np.percentile(latency, 50)), 2),
+            "p95": round(float(np.percentile(latency, 95)), 2),
+        },
+        "answers_per_s": round(len(results) / span, 2),
+        "rss_at_rest_mb": round(rest, 1),
+        "rss_peak_mb": round(peak, 1),
+        "startup_s": round(startup, 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mentions", type=int, default=50)
+    args = parser.parse_args()
+    figures = run(args.mentions)
+    ack = figures["ack_ms"]
+    print(
+        f"{figures['mentions']} concurrent mentions over HTTP (bot startup {figures['startup_s']} s)"
+    )
+    print(
+        f"  ack            p50 {ack['p50']} ms  p95 {ack['p95']} ms  max {ack['max']} ms  (>3 s: {ack['over_3s']})"
+    )
+    print(f"  first sign     p95 {figures['first_sign_ms_p95']} ms (the :eyes: reaction)")
+    print(
+        f"  answer         p50 {figures['answer_s']['p50']} s  p95 {figures['answer_s']['p95']} s"
+    )
+    print(f"  throughput     {figures['answers_per_s']} answers/s (zero-latency model)")
+    print(
+        f"  bot RSS        {figures['rss_at_rest_mb']} MB at rest, {figures['rss_peak_mb']} MB peak"
+    )
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()
