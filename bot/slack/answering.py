@@ -48,11 +48,14 @@ def ask_from_event(event: dict, team: str | None, bot_user_id: str | None, **kw)
 
 def start_answer(client: WebClient, ask: Ask, deps: Deps, bot_user_id: str | None) -> None:
     """Show that the bot is on it, then answer in the background."""
-    show_working(client, ask)
-    deps.jobs.submit(answer_in_thread, client, ask, deps, bot_user_id)
+    reacted = show_working(client, ask)
+    deps.jobs.submit(answer_in_thread, client, ask, deps, bot_user_id, reacted)
 
 
-def show_working(client: WebClient, ask: Ask) -> None:
+def show_working(client: WebClient, ask: Ask) -> bool:
+    """The assistant status in a Messages-tab thread, else (or if that fails) :eyes:.
+
+    Returns whether it reacted (so the reaction is taken down afterwards)."""
     try:
         if ask.assistant:
             client.assistant_threads_setStatus(
@@ -61,13 +64,20 @@ def show_working(client: WebClient, ask: Ask) -> None:
                 status=messages.SLACK_WORKING,
                 loading_messages=list(messages.SLACK_LOADING),
             )
-        else:
-            client.reactions_add(channel=ask.place.channel, timestamp=ask.ts, name=WORKING_REACTION)
+            return False
+    except (SlackApiError, SlackClientError) as exc:  # a DM thread that is no assistant thread
+        log.info("no assistant status in %s (%s); reacting instead", ask.place.channel, exc)
+    try:
+        client.reactions_add(channel=ask.place.channel, timestamp=ask.ts, name=WORKING_REACTION)
+        return True
     except (SlackApiError, SlackClientError) as exc:  # the answer matters more than the sign
         log.warning("could not show the working sign in %s: %s", ask.place.channel, exc)
+        return False
 
 
-def answer_in_thread(client: WebClient, ask: Ask, deps: Deps, bot_user_id: str | None) -> None:
+def answer_in_thread(
+    client: WebClient, ask: Ask, deps: Deps, bot_user_id: str | None, reacted: bool = False
+) -> None:
     """Read the thread, answer, post; any failure is logged and apologised for."""
     failed = False
     try:
@@ -97,7 +107,7 @@ def answer_in_thread(client: WebClient, ask: Ask, deps: Deps, bot_user_id: str |
         )
         apologize(client, ask.place, deps.settings.escalation_text)
     finally:
-        stop_working(client, ask, failed)
+        stop_working(client, ask, failed=failed, reacted=reacted)
 
 
 def set_title(client: WebClient, ask: Ask) -> None:
@@ -143,16 +153,16 @@ def apologize(client: WebClient, place: Place, escalation: str) -> None:
         log.exception("could not post the apology in %s", place.channel)
 
 
-def stop_working(client: WebClient, ask: Ask, failed: bool) -> None:
+def stop_working(client: WebClient, ask: Ask, *, failed: bool, reacted: bool) -> None:
     """Take the sign down (a reply clears an assistant status by itself)."""
     try:
-        if not ask.assistant:
-            client.reactions_remove(
-                channel=ask.place.channel, timestamp=ask.ts, name=WORKING_REACTION
-            )
-        elif failed:
+        if ask.assistant and failed:
             client.assistant_threads_setStatus(
                 channel_id=ask.place.channel, thread_ts=ask.place.thread_ts, status=""
+            )
+        if reacted:
+            client.reactions_remove(
+                channel=ask.place.channel, timestamp=ask.ts, name=WORKING_REACTION
             )
     except (SlackApiError, SlackClientError) as exc:
         log.debug("could not clear the working sign: %s", exc)

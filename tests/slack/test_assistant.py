@@ -60,3 +60,14 @@ def test_context_change_is_acknowledged_without_api_calls(bot, slack):
     event["type"] = "assistant_thread_context_changed"
     assert bot.sender.event(event).status_code == 200
     assert slack.methods() == ["auth.test"]  # Bolt learns who it is; nothing else
+
+
+def test_dm_thread_that_is_no_assistant_thread_gets_a_reaction_instead(bot, slack):
+    slack.fail("assistant.threads.setStatus", "invalid_thread_ts")
+    root = slack.user_message(DM, "old DM question")
+    question = slack.user_message(DM, "How do I connect to the VPN from home?", thread_ts=root.ts)
+    bot.sender.event(message_event(question))
+    (reply,) = wait_answer(slack, DM, root.ts)
+    assert reply.text == ANSWER
+    assert slack.calls_to("reactions.add")[0].args["timestamp"] == question.ts
+    wait_until(lambda: slack.calls_to("reactions.remove"), what="the reaction to go")
