@@ -212,7 +212,7 @@ SIM_NO_QUESTIONS = (
     "or a CSV/JSONL with question and answer columns (url optional)."
 )
 SIM_SKIPPED_ROWS = "{count} input record(s) skipped:"
-SIM_SKIPPED_MORE = "… and {count} more (see the log)."
+SIM_SKIPPED_MORE = "… and {count} more (all are listed in the report)."
 SIM_RESUMING = "{done} of {total} question(s) already in {path}; {todo} to go."
 SIM_OTHER_MODE = (
     "{path} also holds {count} result(s) from a {mode} run; they are kept but not reused. "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from pathlib import Path
 
@@ -82,6 +83,8 @@ def simulate(ctx: click.Context, inputs: tuple[Path, ...], as_json: bool, **opti
     from sim.simulate import simulate as run_simulation
 
     settings = load_settings(ctx)
+    if settings.log_level != "DEBUG":  # a line per answer would drown the progress bar
+        logging.getLogger("bot.answer").setLevel(logging.WARNING)
     try:
         outcome = run_simulation(
             settings, list(inputs), SimOptions(**options), progress=terminal_progress()

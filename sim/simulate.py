@@ -92,19 +92,8 @@ def mode_of(settings: Settings, answerer) -> str:
     return f"model:{settings.answer_model}{tone}"
 
 
-def simulate(
-    settings: Settings,
-    inputs: Sequence[Path],
-    options: SimOptions,
-    *,
-    retriever=None,
-    progress=None,
-    llm_client=None,
-) -> Outcome:
-    """Replay `inputs` and write the report; raises KeyboardInterrupt with results kept."""
-    from bot.store import Store
-    from bot.wiring import build_answerer, build_retriever
-
+def read_questions(inputs: Sequence[Path], options: SimOptions) -> tuple[list, list[Problem]]:
+    """(key, conversation) pairs to replay, and the input records that were skipped."""
     problems: list[Problem] = []
     conversations = read_conversations(inputs, agent_ids=options.agent_ids, problems=problems)
     questions = list(unique_questions(conversations, options.limit))
@@ -114,8 +103,17 @@ def simulate(
             messages.SIM_NO_QUESTIONS.format(inputs=", ".join(map(str, inputs)))
             + (f" ({detail})" if detail else "")
         )
+    return questions, problems
+
+
+def build_simulator(
+    settings: Settings, options: SimOptions, retriever, llm_client=None
+) -> tuple[Simulator, object]:
+    """The Simulator over the bot's own Answerer (own in-memory Store), and that Answerer."""
+    from bot.store import Store
+    from bot.wiring import build_answerer
+
     used = answering_settings(settings, options.use_model)
-    retriever = retriever or build_retriever(settings)
     answerer = build_answerer(
         used, retriever=retriever, store=Store(":memory:"), llm_client=llm_client
     )
@@ -126,8 +124,6 @@ def simulate(
     results = ResultsFile(results_path(options.report))
     if options.fresh:
         results.reset()
-    other = {m: n for m, n in results.modes().items() if m != mode}
-    workers = options.workers or (2 if mode == "extractive" else 8)
     simulator = Simulator(
         answerer,
         retriever.embedder,
@@ -136,6 +132,27 @@ def simulate(
         estimator=estimator,
         secrets=settings.secrets(),
     )
+    return simulator, answerer
+
+
+def simulate(
+    settings: Settings,
+    inputs: Sequence[Path],
+    options: SimOptions,
+    *,
+    retriever=None,
+    progress=None,
+    llm_client=None,
+) -> Outcome:
+    """Replay `inputs` and write the report; raises KeyboardInterrupt with results kept."""
+    from bot.wiring import build_retriever
+
+    questions, problems = read_questions(inputs, options)
+    retriever = retriever or build_retriever(settings)
+    simulator, answerer = build_simulator(settings, options, retriever, llm_client)
+    mode, results = simulator.mode, simulator.results
+    other = {m: n for m, n in results.modes().items() if m != mode}
+    workers = options.workers or (2 if mode == "extractive" else 8)
     stats = simulator.run(questions, workers=workers, progress=progress)
     stored = results.read(mode)
     records = [stored[key] for key, _ in questions if key in stored]
