@@ -226,7 +226,6 @@ class Answerer:
 
     def _finish(self, answer: Answer, run: _Run, channel: str | None, user: str | None) -> Answer:
         answer.cost_usd = run.cost
-        answer.timings["total"] = time.perf_counter() - run.started
         if self.store is not None:
             if not answer.covered:
                 self.store.record_unanswered(answer.question, channel=channel)
@@ -241,6 +240,7 @@ class Answerer:
                 cost_usd=answer.cost_usd,
                 total_tokens=answer.usage["total_tokens"],
             )
+        answer.timings["total"] = time.perf_counter() - run.started
         log.info(
             "answered grounded=%s covered=%s model=%s tokens=%d cost=$%.6f total=%.3fs",
             answer.grounded,
