@@ -13,7 +13,8 @@ blocks into `Section`s:
   all whitespace removed ("VPNGuide-SetupSSO").
 - Text keeps its shape in plain Markdown: "- " bullets, "1. " numbers, tables as
   `| a | b |` rows, code in ``` fences (verbatim); whitespace elsewhere is collapsed and
-  HTML entities are decoded.
+  HTML entities are decoded. Links read as their text; an outside (http/https/mailto)
+  link whose text does not show its address is followed by it: "portal (https://…)".
 """
 
 from __future__ import annotations

@@ -25,7 +25,14 @@ import re
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ingest.parse import Block, Heading, clean_inline
-from ingest.parse_html import BLOCK_TAGS, HtmlRenderer, fence, list_item_lines, render_blocks
+from ingest.parse_html import (
+    BLOCK_TAGS,
+    HtmlRenderer,
+    fence,
+    link_suffix,
+    list_item_lines,
+    render_blocks,
+)
 
 DROP_MACROS = frozenset(
     "toc children pagetree pagetreesearch recently-updated contentbylabel attachments "
@@ -71,7 +78,7 @@ class ConfluenceRenderer(HtmlRenderer):
         **HtmlRenderer.handlers,
         "ac:structured-macro": "on_macro",
         "ac:macro": "on_macro",
-        "ac:link": "on_link",
+        "ac:link": "on_ac_link",
         "ac:task-list": "on_task_list",
         "ac:adf-extension": "on_adf_extension",
         "time": "on_time",
@@ -134,7 +141,7 @@ class ConfluenceRenderer(HtmlRenderer):
 
     # --- inline elements -----------------------------------------------------------
 
-    def on_link(self, node: LexborNode) -> None:
+    def on_ac_link(self, node: LexborNode) -> None:
         """A link reads as its text, else the target's title; a mention as @username."""
         body = _child(node, "ac:link-body")
         if body is None:
@@ -143,6 +150,9 @@ class ConfluenceRenderer(HtmlRenderer):
         target = next((c for c in _children(node) if c.tag.startswith("ri:")), None)
         if target is not None and target.tag == "ri:user":
             text = "@" + (text.lstrip("@") or mention_name(target))
+        elif target is not None and target.tag == "ri:url":
+            url = target.attributes.get("ri:value") or ""
+            text = (text + link_suffix(text, url)) if text else url
         elif not text and target is not None:
             text = link_target_text(target)
         elif not text:

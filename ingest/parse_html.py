@@ -67,6 +67,7 @@ class HtmlRenderer:
         "ol": "on_list",
         "table": "on_table",
         "pre": "on_pre",
+        "a": "on_anchor",
     }
 
     block_tags = BLOCK_TAGS
@@ -131,6 +132,13 @@ class HtmlRenderer:
 
     def on_pre(self, node: LexborNode) -> None:
         self.add_block(self.code_text(node))
+
+    def on_anchor(self, node: LexborNode) -> None:
+        """Link text, followed by the address when it is an outside link the text hides."""
+        start = len(self.inline)
+        self.walk(node)
+        text = "".join(self.inline[start:])
+        self.inline.append(link_suffix(text, node.attributes.get("href")))
 
     # --- output ------------------------------------------------------------------
 
@@ -200,6 +208,17 @@ class HtmlRenderer:
         )
         match = _LANG.search(classes)
         return fence(code, match.group(1) if match else "")
+
+
+def link_suffix(text: str, href: str | None) -> str:
+    """ " (https://…)" for an absolute web or mailto link whose text does not show it."""
+    href = (href or "").strip()
+    if not href.startswith(("http://", "https://", "mailto:")) or len(href) > 200:
+        return ""
+    shown = href.removeprefix("mailto:")
+    if not text.strip() or shown.rstrip("/") in text:
+        return ""
+    return f" ({shown})"
 
 
 def list_item_lines(marker: str, parts: list[str]) -> list[str]:

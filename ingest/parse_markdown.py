@@ -1,7 +1,8 @@
 """Markdown (CommonMark + GFM tables) -> blocks, via markdown-it-py tokens.
 
 A YAML front-matter block (`---` ... `---` at the very top) is skipped; raw HTML blocks
-are read with the HTML reader; inline HTML tags are dropped (their text stays).
+are read with the HTML reader; inline HTML tags are dropped (their text stays); an
+outside link keeps its address after its text: "the portal (https://portal.example.com)".
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from ingest.parse import Block, Heading, clean_inline
-from ingest.parse_html import fence
+from ingest.parse_html import fence, link_suffix
 
 _FRONT_MATTER = re.compile(
     r"\A\ufeff?---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S
@@ -142,8 +143,14 @@ class MarkdownReader:
 def inline_text(token: Token) -> str:
     """Plain text of an inline token: code spans keep backticks, tags and images drop."""
     parts: list[str] = []
+    links: list[tuple[int, str]] = []  # (where the link text starts, href)
     for child in token.children or ():
-        if child.type == "text":
+        if child.type == "link_open":
+            links.append((len(parts), str(child.attrs.get("href", ""))))
+        elif child.type == "link_close" and links:
+            start, href = links.pop()
+            parts.append(link_suffix("".join(parts[start:]), href))
+        elif child.type == "text":
             parts.append(child.content)
         elif child.type == "code_inline":
             parts.append(f"`{child.content}`")

@@ -164,11 +164,15 @@ def test_text_paragraphs():
     assert sections == [Section(path=(), text="First line\nsame para\n\nSecond para", anchor="")]
 
 
-@pytest.mark.parametrize("fmt", ["markdown", "html", "text", "confluence"])
-@pytest.mark.parametrize("body", ["", "   \n\t ", "<p> </p>"])
+EMPTY_BODIES = ["", "   \n\t ", "<p> </p>"]
+
+
+@pytest.mark.parametrize(
+    "fmt, body",
+    [(fmt, body) for fmt in ("markdown", "html", "confluence") for body in EMPTY_BODIES]
+    + [("text", body) for body in EMPTY_BODIES[:2]],
+)
 def test_empty_documents_give_no_sections(fmt, body):
-    if fmt == "text" and body.strip():
-        pytest.skip("markup is text in a .txt file")
     assert parse(doc(body, fmt)) == []
 
 
@@ -271,6 +275,40 @@ def test_confluence_unknown_macro_keeps_its_body_and_panel_title():
         "Contacts</ac:parameter><ac:rich-text-body><p>Ann</p></ac:rich-text-body></ac:structured-macro>"
     )
     assert parse(doc(body, "confluence"))[0].text == "kept\n\nContacts: Ann"
+
+
+@pytest.mark.parametrize(
+    "body, fmt",
+    [
+        ("See [the portal](https://portal.acme.com/x) or [HR](mailto:hr@acme.com).", "markdown"),
+        (
+            '<p>See <a href="https://portal.acme.com/x">the portal</a> or <a href="mailto:hr@acme.com">HR</a>.</p>',
+            "html",
+        ),
+        (
+            '<p>See <ac:link><ri:url ri:value="https://portal.acme.com/x" /><ac:plain-text-link-body>'
+            '<![CDATA[the portal]]></ac:plain-text-link-body></ac:link> or <a href="mailto:hr@acme.com">HR</a>.</p>',
+            "confluence",
+        ),
+    ],
+)
+def test_outside_links_keep_their_address(body, fmt):
+    text = parse(doc(body, fmt))[0].text
+    assert text == "See the portal (https://portal.acme.com/x) or HR (hr@acme.com)."
+
+
+@pytest.mark.parametrize(
+    "body, fmt",
+    [
+        ("[Leave](../hr/leave.md) and <https://a.example>", "markdown"),
+        (
+            '<a href="/hr/leave">Leave</a> and <a href="https://a.example">https://a.example</a>',
+            "html",
+        ),
+    ],
+)
+def test_relative_or_visible_links_add_nothing(body, fmt):
+    assert parse(doc(body, fmt))[0].text == "Leave and https://a.example"
 
 
 # --- helpers --------------------------------------------------------------------------------
