@@ -77,6 +77,13 @@ class FakeSlack(FakeService):
         self.route("GET", r"/api/(?P<method>[A-Za-z.]+)", self._api)
         self.route("POST", r"/response/(?P<id>[\w-]+)", self._response)
 
+    def start(self) -> FakeSlack:
+        super().start()
+        # Slack takes bursts; the stdlib default backlog (5) would reset connections under
+        # the load benchmark's 50 concurrent mentions. listen() again raises it.
+        self._server.socket.listen(256)
+        return self
+
     # --- what tests use --------------------------------------------------------------
     @property
     def api_url(self) -> str:
