@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from ingest.document import Chunk, Document, Section
+from ingest.errors import DocumentError
 from ingest.token_counter import TokenCounter
 
 _SENTENCE_END = re.compile(r"(?<=[.!?;:。！？])\s+|(?<=[.!?][\"')\]])\s+")
@@ -60,7 +61,10 @@ class _Piece:
 
 
 class Chunker:
-    """Turns a parsed document into chunks bounded by the model's token limit."""
+    """Turns a parsed document into chunks bounded by the model's token limit.
+
+    Keeps per-document scratch state: share one between threads only with a lock.
+    """
 
     def __init__(
         self,
@@ -86,7 +90,7 @@ class Chunker:
         sizes = [[next(flat) for _ in paras] for paras in paragraphs]
         self._known = {}
         self._remember(_heading_lines(doc.title, sections))
-        pieces = self._enforce(self._plan(doc, sections, paragraphs, sizes))
+        pieces = self._enforce(doc, self._plan(doc, sections, paragraphs, sizes))
         return [self._make_chunk(doc, n, piece) for n, piece in enumerate(pieces)]
 
     # --- planning --------------------------------------------------------------------
@@ -231,7 +235,7 @@ class Chunker:
 
     # --- checking --------------------------------------------------------------------
 
-    def _enforce(self, pieces: list[_Piece]) -> list[_Piece]:
+    def _enforce(self, doc: Document, pieces: list[_Piece]) -> list[_Piece]:
         """Count unsure pieces in full (special tokens included); split any that are over."""
         checked: set[int] = set()
         for _ in range(10):
@@ -253,7 +257,9 @@ class Chunker:
                     _Piece(piece.title, piece.section, piece.anchor, t, budget) for t, _ in splits
                 )
             pieces = fixed
-        raise AssertionError("chunker: a chunk still exceeds the token limit after 10 splits")
+        raise DocumentError(
+            f"{doc.source} {doc.doc_id}: a chunk still exceeds {self.max_tokens} tokens after 10 splits"
+        )
 
     def _make_chunk(self, doc: Document, n: int, piece: _Piece) -> Chunk:
         url = doc.url
