@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.config import Settings
 from bot.slack.deliver import StreamSupport
 from bot.slack.seen import Seen
 from tune.conversations import Turn
+
+if TYPE_CHECKING:
+    from bot.slack.reindex import ReindexRunner
 
 Progress = Callable[[str], None]
 Reindex = Callable[[Sequence[str], Progress], Any]  # returns a report with .summary()
@@ -44,7 +47,7 @@ class Deps:
     answerer: AnswererLike
     store: StoreLike
     jobs: Executor  # answers run here, off Bolt's listener threads
-    reindexer: Any  # bot.slack.reindex.ReindexRunner
+    reindexer: ReindexRunner
     seen: Seen  # event ids and messages already handled
     threads: Seen  # threads the bot answered in (ANSWER_THREAD_FOLLOWUPS)
     streams: StreamSupport
