@@ -93,7 +93,6 @@ CHAT_NO_ANSWER_YET = "No answer yet: ask a question first."
 CHAT_NEW_THREAD = "New thread: earlier questions are forgotten."
 CHAT_UNKNOWN_COMMAND = "Unknown command {command}. Try /sources, /new or /quit."
 
-
 # --- slack ---------------------------------------------------------------------------
 SLACK_TOKEN_MISSING = (
     "{name} is not set. Create the Slack app from manifest.yml (api.slack.com/apps → "
@@ -115,7 +114,7 @@ SLACK_APP_TOKEN_REJECTED = (
 )
 SLACK_UNREACHABLE = "Cannot reach the Slack Web API at {url} ({error}). Check SLACK_API_URL."
 SLACK_NO_SERVER = (
-    "HTTP mode needs the waitress WSGI server: pip install 'deskbot[server]'. "
+    "HTTP mode needs the waitress WSGI server: pip install waitress. "
     "Or run Socket Mode (deskbot serve, with SLACK_APP_TOKEN)."
 )
 SLACK_WORKING = "Searching the wiki…"
