@@ -15,7 +15,7 @@ ingest/index_edge.py) and qdrant-client against a server or cluster
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -162,8 +162,18 @@ class Index(ABC):
     def delete(self, ids: Iterable[str]) -> None: ...
 
     @abstractmethod
+    def scroll(self, sources: Sequence[str], fields: Sequence[str]) -> Iterator[tuple[str, dict]]:
+        """(point id, selected payload fields) for every point of these sources."""
+
     def doc_state(self, sources: Sequence[str]) -> dict[tuple[str, str], tuple[str, set[str]]]:
         """(source, doc_id) -> (doc_hash, point ids) for every page of these sources."""
+        state: dict[tuple[str, str], tuple[str, set[str]]] = {}
+        if not sources:
+            return state
+        for point_id, p in self.scroll(sources, ("source", "doc_id", "doc_hash")):
+            key = (p.get("source", ""), p.get("doc_id", ""))
+            state.setdefault(key, (p.get("doc_hash", ""), set()))[1].add(point_id)
+        return state
 
     @abstractmethod
     def query(

@@ -8,7 +8,7 @@ works on every Qdrant version and in local mode alike.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
 from qdrant_client import QdrantClient, models
@@ -111,10 +111,9 @@ class ClientIndex(Index):
         if ids and self.client.collection_exists(self.collection):
             self.client.delete(self.collection, models.PointIdsList(points=ids), wait=True)
 
-    def doc_state(self, sources: Sequence[str]) -> dict[tuple[str, str], tuple[str, set[str]]]:
-        state: dict[tuple[str, str], tuple[str, set[str]]] = {}
-        if not sources or not self.client.collection_exists(self.collection):
-            return state
+    def scroll(self, sources: Sequence[str], fields: Sequence[str]) -> Iterator[tuple[str, dict]]:
+        if not self.client.collection_exists(self.collection):
+            return
         offset = None
         while True:
             records, offset = self.client.scroll(
@@ -122,15 +121,12 @@ class ClientIndex(Index):
                 scroll_filter=_source_filter(sources),
                 limit=PAGE,
                 offset=offset,
-                with_payload=["source", "doc_id", "doc_hash"],
+                with_payload=list(fields),
             )
             for record in records:
-                p = record.payload or {}
-                key = (p.get("source", ""), p.get("doc_id", ""))
-                _, ids = state.setdefault(key, (p.get("doc_hash", ""), set()))
-                ids.add(str(record.id))
+                yield str(record.id), record.payload or {}
             if offset is None:
-                return state
+                return
 
     def query(
         self,

@@ -11,7 +11,7 @@ import fcntl
 import json
 import os
 import shutil
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -92,10 +92,9 @@ class EdgeIndex(Index):
         if ids and self.shard is not None:
             self.shard.update(q.UpdateOperation.delete_points(ids))
 
-    def doc_state(self, sources: Sequence[str]) -> dict[tuple[str, str], tuple[str, set[str]]]:
-        state: dict[tuple[str, str], tuple[str, set[str]]] = {}
-        if self.shard is None or not sources:
-            return state
+    def scroll(self, sources: Sequence[str], fields: Sequence[str]) -> Iterator[tuple[str, dict]]:
+        if self.shard is None:
+            return
         offset = None
         while True:
             records, offset = self.shard.scroll(
@@ -103,16 +102,13 @@ class EdgeIndex(Index):
                     offset=offset,
                     limit=PAGE,
                     filter=_source_filter(sources),
-                    with_payload=["source", "doc_id", "doc_hash"],
+                    with_payload=list(fields),
                 )
             )
             for record in records:
-                p = record.payload or {}
-                key = (p.get("source", ""), p.get("doc_id", ""))
-                doc_hash, ids = state.setdefault(key, (p.get("doc_hash", ""), set()))
-                ids.add(str(record.id))
+                yield str(record.id), record.payload or {}
             if offset is None:
-                return state
+                return
 
     def query(
         self,
