@@ -59,6 +59,11 @@ class FilesSource:
         self.warnings: list[str] = []
         self.failed_ids: list[str] = []  # unreadable files: sync keeps what it stored for them
 
+    @property
+    def total(self) -> int | None:
+        """How many files a run will look at (for the progress bar's ETA)."""
+        return sum(1 for _ in self.paths()) if self.root.exists() else None
+
     def iter_documents(self) -> Iterator[Document]:
         """Yield one Document per readable file; record the others in errors/skipped."""
         if not self.root.exists():
