@@ -49,5 +49,15 @@ def setup_logging(level: str = "INFO", secrets: Iterable[str] = ()) -> None:
     for handler in root.handlers:
         handler.filters = [f for f in handler.filters if not isinstance(f, RedactingFilter)]
         handler.addFilter(redacting)
-    for noisy in ("httpx", "httpcore", "urllib3", "sentence_transformers", "transformers"):
+    noisy_libraries = (
+        "httpx",
+        "httpcore",
+        "httpx2",
+        "httpcore2",
+        "openai",
+        "urllib3",
+        "sentence_transformers",
+        "transformers",
+    )
+    for noisy in noisy_libraries:
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))

@@ -7,6 +7,7 @@ Syncer the CLI uses.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,17 @@ DATA = Path(__file__).resolve().parent / "data"
 def _no_dotenv_or_cwd_data(tmp_path, monkeypatch):
     """Tests never read a developer's .env or write into the checkout's ./data."""
     monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_log_filters():
+    """A CLI run installs the redacting filter on every root handler, pytest's included:
+    take it off again so later tests see what code really logs."""
+    yield
+    from bot.logs import RedactingFilter
+
+    for handler in logging.getLogger().handlers:
+        handler.filters = [f for f in handler.filters if not isinstance(f, RedactingFilter)]
 
 
 @pytest.fixture(scope="session")
