@@ -65,7 +65,12 @@ def build(kind: str, path: Path, size: int, real: int) -> dict:
     chunker = Chunker(embedder.tokenizer, embedder.max_seq_length)
     chunks = [c for d in FilesSource(corpus).iter_documents() for c in chunker.chunk(d, parse(d))]
     chunks = chunks[:real]
-    dense = embedder.encode_documents([c.embedding_text for c in chunks])
+    cache = Path(tempfile.gettempdir()) / f"deskbot-bench-vectors-{real}.npy"
+    if cache.exists():  # the same real chunks for every size and backend: embed them once
+        dense = np.load(cache)
+    else:
+        dense = embedder.encode_documents([c.embedding_text for c in chunks])
+        np.save(cache, dense)
     bm25 = BM25Encoder()
     sparse = [bm25.encode_document(c.embedding_text) for c in chunks]
     rng = np.random.default_rng(7)
