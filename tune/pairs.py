@@ -13,8 +13,19 @@ from tune.readers import Problems, conversation
 QUESTION, ANSWER, URL = "question", "answer", "url"
 
 
-def pair(path: Path, line: int, question: object, answer: object, url: object, sink: Problems):
-    """A two-turn conversation, or None (with a problem) when a side is missing."""
+def pair(
+    path: Path,
+    line: int,
+    question: object,
+    answer: object,
+    url: object,
+    sink: Problems,
+    record_id: object = None,
+):
+    """A two-turn conversation, or None (with a problem) when a side is missing.
+
+    Its id is the record's own `id` when it has one (stable when lines move), else file:line.
+    """
     missing = [
         name
         for name, value in ((QUESTION, question), (ANSWER, answer))
@@ -25,7 +36,8 @@ def pair(path: Path, line: int, question: object, answer: object, url: object, s
         return None
     turns = (Turn("user", question.strip()), Turn("assistant", answer.strip()))
     link = url.strip() if isinstance(url, str) else ""
-    return conversation(f"{path.stem}:{line}", f"{path}:{line}", turns, {"source": "pairs"}, link)
+    key = str(record_id).strip() if record_id not in (None, "") else str(line)
+    return conversation(f"{path.stem}:{key}", f"{path}:{line}", turns, {"source": "pairs"}, link)
 
 
 def read_csv(path: Path, sink: Problems) -> Iterator[Conversation]:
@@ -88,7 +100,13 @@ def read_jsonl(
             continue
         if QUESTION in record or ANSWER in record:
             found = pair(
-                path, line, record.get(QUESTION), record.get(ANSWER), record.get(URL), sink
+                path,
+                line,
+                record.get(QUESTION),
+                record.get(ANSWER),
+                record.get(URL),
+                sink,
+                record.get("id"),
             )
         elif "messages" in record:
             found = _chat(path, line, record, sink)

@@ -165,3 +165,13 @@ def test_missing_and_unknown_inputs(tmp_path):
 def test_problems_are_logged_without_a_list(caplog):
     list(read_conversations([CSV]))
     assert f"{CSV}:5: empty or missing answer" in caplog.text
+
+
+def test_pair_ids_come_from_the_record_when_it_has_one(tmp_path):
+    from tune.readers import read_conversations
+
+    path = tmp_path / "history.jsonl"
+    path.write_text(
+        '{"id": "T9", "question": "q1?", "answer": "a1"}\n{"question": "q2?", "answer": "a2"}\n'
+    )
+    assert [c.id for c in read_conversations([path])] == ["history:T9", "history:2"]
