@@ -211,12 +211,23 @@ class Index(ABC):
         self.close()
 
 
-def cosine_rescore(dense: np.ndarray, vectors: list[list[float] | None]) -> list[float]:
-    """Cosine of the (normalised) query against stored (normalised) vectors."""
-    out = []
-    for vector in vectors:
-        out.append(float(np.dot(dense, np.asarray(vector, dtype=np.float32))) if vector else 0.0)
-    return out
+def prefetch_depth(limit: int) -> int:
+    """Candidates each side (dense, sparse) hands to the fusion."""
+    return max(limit * 4, 20)
+
+
+def rescored(dense: np.ndarray, points: Iterable) -> list[Scored]:
+    """Scored results from backend points (id, payload, vector), in the backend's order.
+
+    The score is the cosine of the (normalised) query against the stored (normalised) dense
+    vector, whatever the fusion that ordered them.
+    """
+    results = []
+    for point in points:
+        vector = point.vector.get(DENSE) if isinstance(point.vector, dict) else point.vector
+        cosine = float(np.dot(dense, np.asarray(vector, dtype=np.float32))) if vector else 0.0
+        results.append(Scored(str(point.id), dict(point.payload or {}), cosine))
+    return results
 
 
 def open_index(

@@ -23,7 +23,8 @@ from ingest.index import (
     IndexMeta,
     PointData,
     Scored,
-    cosine_rescore,
+    prefetch_depth,
+    rescored,
 )
 from ingest.sparse import SparseVector
 
@@ -156,7 +157,7 @@ class ClientIndex(Index):
                 self.collection, query=sparse_vec, using=SPARSE, **common
             )
         else:
-            depth = max(limit * 4, 20)
+            depth = prefetch_depth(limit)
             prefetch = [models.Prefetch(query=dense.tolist(), using=DENSE, limit=depth, filter=flt)]
             if sparse.indices:
                 prefetch.append(
@@ -170,15 +171,7 @@ class ClientIndex(Index):
                 ),
                 **common,
             )
-        points = response.points
-        vectors = [
-            (p.vector or {}).get(DENSE) if isinstance(p.vector, dict) else p.vector for p in points
-        ]
-        cosines = cosine_rescore(dense, vectors)
-        return [
-            Scored(str(p.id), dict(p.payload or {}), c)
-            for p, c in zip(points, cosines, strict=True)
-        ]
+        return rescored(dense, response.points)
 
     def count(self, source: str | None = None) -> int:
         if not self.client.collection_exists(self.collection):

@@ -28,7 +28,8 @@ from ingest.index import (
     IndexMeta,
     PointData,
     Scored,
-    cosine_rescore,
+    prefetch_depth,
+    rescored,
 )
 from ingest.sparse import SparseVector
 
@@ -130,7 +131,7 @@ class EdgeIndex(Index):
         elif fusion == "sparse":
             request = q.QueryRequest(query=sparse_q, **common)
         else:
-            depth = max(limit * 4, 20)
+            depth = prefetch_depth(limit)
             prefetches = [q.Prefetch(limit=depth, query=dense_q, filter=flt)]
             if sparse.indices:
                 prefetches.append(q.Prefetch(limit=depth, query=sparse_q, filter=flt))
@@ -139,12 +140,7 @@ class EdgeIndex(Index):
                 query=q.Fusion.Rrf(k=RRF_K, weights=list(RRF_WEIGHTS[: len(prefetches)])),
                 **common,
             )
-        points = self.shard.query(request)
-        cosines = cosine_rescore(dense, [_dense_of(p.vector) for p in points])
-        return [
-            Scored(str(p.id), dict(p.payload or {}), c)
-            for p, c in zip(points, cosines, strict=True)
-        ]
+        return rescored(dense, self.shard.query(request))
 
     def count(self, source: str | None = None) -> int:
         if self.shard is None:
@@ -199,12 +195,6 @@ class EdgeIndex(Index):
 
 def _source_filter(sources: Sequence[str]) -> q.Filter:
     return q.Filter(must=[q.FieldCondition(key="source", match=q.MatchAny(any=list(sources)))])
-
-
-def _dense_of(vector) -> list[float] | None:
-    if isinstance(vector, dict):
-        return vector.get(DENSE)
-    return vector
 
 
 def _acquire_lock(path: Path):
