@@ -50,11 +50,11 @@ def run(path: Path, queries: int) -> None:
     from bot.llm import ChatModel
     from bot.retrieve import Retriever
     from bot.store import Store
+    from deskbot.core.conversations import Turn
+    from deskbot.core.prices import load_prices
     from ingest.embed import Embedder, resolve_model
     from ingest.index import open_index
     from tests.fakes.openai_chat import FakeOpenAIChat
-    from tune.conversations import Turn
-    from tune.prices import load_prices
 
     _no_delayed_ack()
     embedder = Embedder(resolve_model(None))

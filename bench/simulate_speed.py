@@ -6,7 +6,7 @@ Ingests examples/wiki into a temporary embedded (Edge) index, then replays the f
 history (tests/data/history.jsonl, 48 questions; copied --rounds times under new ids so
 nothing is skipped) the way `deskbot simulate` does:
 
-1. extractive, through `sim.simulate.simulate` (the command's own code path): questions
+1. extractive, through `deskbot.sim.simulate.simulate` (the command's own code path): questions
    per second of the replay for each --workers value, each run on a fresh results file;
    the report (summary, gap clustering, HTML) is timed apart.
 2. with a zero-latency fake model (the real openai SDK over local HTTP): each question
@@ -68,8 +68,8 @@ def build_retriever(path: Path):
 
 
 def extractive(path: Path, retriever, history: Path, workers: list[int]) -> None:
-    from bot.config import Settings
-    from sim.simulate import SimOptions, simulate
+    from deskbot.core.config import Settings
+    from deskbot.sim.simulate import SimOptions, simulate
 
     print("\nextractive (no model)   questions  workers  replay s  questions/s  report s")
     for n in workers:
@@ -96,11 +96,11 @@ def with_fake_model(path: Path, retriever, history: Path) -> None:
     from bot.answer import Answerer
     from bot.llm import ChatModel
     from bot.store import Store
-    from sim.results import ResultsFile
-    from sim.runner import Simulator, unique_questions
+    from deskbot.core.prices import load_prices
+    from deskbot.sim.results import ResultsFile
+    from deskbot.sim.runner import Simulator, unique_questions
+    from deskbot.tune.readers import read_conversations
     from tests.fakes.openai_chat import FakeOpenAIChat
-    from tune.prices import load_prices
-    from tune.readers import read_conversations
 
     questions = list(unique_questions(read_conversations([history], problems=[]), None))
     reply = "Open Northwind Connect and click Connect [1]. Then sign in with Okta [2]."

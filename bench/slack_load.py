@@ -28,9 +28,9 @@ from pathlib import Path
 import httpx
 import numpy as np
 
+from tests.bot.slack.slackreq import SIGNING_SECRET, SlackSender, message_event
 from tests.fakes.openai_chat import FakeOpenAIChat
 from tests.fakes.slack import BOT_TOKEN, BOT_USER, FakeSlack
-from tests.slack.slackreq import SIGNING_SECRET, SlackSender, message_event
 
 ROOT = Path(__file__).resolve().parent.parent
 WIKI = ROOT / "examples" / "wiki"
@@ -85,7 +85,7 @@ def _env(workdir: Path, slack: FakeSlack, model: FakeOpenAIChat) -> dict:
 
 
 def _start_bot(env: dict, workdir: Path, port: int) -> tuple[subprocess.Popen, float]:
-    deskbot = [sys.executable, "-c", "from bot.cli import main; main()"]
+    deskbot = [sys.executable, "-c", "from deskbot.cli import main; main()"]
     subprocess.run([*deskbot, "ingest", str(WIKI)], env=env, cwd=workdir, check=True)
     started = time.perf_counter()
     bot = subprocess.Popen([*deskbot, "serve", "--http", "--port", str(port)], env=env, cwd=workdir)

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from bot import messages, prompts
+from bot import prompts
 from bot.citations import Citation, resolve_citations
 from bot.extractive import extractive_answer, not_covered_text
 from bot.followup import heuristic_query, model_query
@@ -23,9 +23,10 @@ from bot.llm import ChatModel, Completion
 from bot.retrieve import Hit
 from bot.store import Store
 from bot.tone import Restyler, StyleExamples
-from ingest.errors import ModelError
-from tune.conversations import Turn
-from tune.prices import PriceTable, price_of
+from deskbot.core import messages
+from deskbot.core.conversations import Turn
+from deskbot.core.errors import ModelError
+from deskbot.core.prices import PriceTable, price_of
 
 __all__ = ["Answer", "Answerer", "Citation", "RetrieverLike"]
 

@@ -8,13 +8,13 @@ from collections.abc import Iterator
 
 import click
 
-from bot import messages
 from bot.answer import Answer, Answerer
-from bot.cli import friendly_errors, load_settings
-from bot.config import Settings
 from bot.wiring import build_answerer, build_index, build_retriever
-from ingest.errors import IndexStateError
-from tune.conversations import Turn
+from deskbot.core import messages
+from deskbot.core.clikit import friendly_errors, load_settings
+from deskbot.core.config import Settings
+from deskbot.core.conversations import Turn
+from deskbot.core.errors import IndexStateError
 
 HISTORY_TURNS = 12  # earlier turns handed to the model in `chat`
 

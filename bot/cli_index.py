@@ -7,13 +7,12 @@ import sys
 
 import click
 
-from bot import messages
-from bot.cli import friendly_errors, load_settings
 from bot.retrieve import Hit
-from bot.wiring import build_embedder, build_index, build_retriever
-from ingest.errors import ConfigError
+from bot.wiring import build_embedder, build_index, build_retriever, build_source
+from deskbot.core import messages
+from deskbot.core.clikit import friendly_errors, load_settings
+from deskbot.core.errors import ConfigError
 from ingest.progress import terminal_progress
-from ingest.sources import open_source
 from ingest.sync import Syncer, sync_sources
 
 
@@ -34,7 +33,7 @@ def ingest(ctx: click.Context, sources: tuple[str, ...], rebuild: bool, as_json:
     specs = sources or settings.sources
     if not specs:
         raise ConfigError(messages.NO_SOURCES)
-    opened = [open_source(spec, settings) for spec in specs]  # bad specs fail before any work
+    opened = [build_source(spec, settings) for spec in specs]  # bad specs fail before any work
     with build_index(settings) as index:
         if rebuild:
             index.drop()

@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from bot import messages
 from bot.citations import Citation, citation_for
 from bot.retrieve import Hit
 from bot.terms import key_terms
+from deskbot.core import messages
 
 # A sentence ends at . ! ? followed by space; not after common abbreviations.
 _SENTENCE_END = re.compile(

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from bot import prompts
 from bot.llm import ChatModel, Completion
 from bot.terms import key_terms
-from tune.conversations import Turn
+from deskbot.core.conversations import Turn
 
 log = logging.getLogger(__name__)
 

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 
 import openai
 
-from bot import messages
-from ingest.errors import ModelError
+from deskbot.core import messages
+from deskbot.core.errors import ModelError
 
 log = logging.getLogger(__name__)
 

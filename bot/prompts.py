@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 
 from bot.retrieve import Hit
-from tune.conversations import Turn
+from deskbot.core.conversations import Turn
 
 NOT_COVERED_SENTINEL = "NOT_COVERED"
 

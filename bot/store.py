@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ingest.errors import DeskbotError
+from deskbot.core.errors import DeskbotError
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS answers (

@@ -20,10 +20,11 @@ from typing import Protocol
 
 import numpy as np
 
-from bot import messages, prompts
+from bot import prompts
 from bot.citations import markers_in
 from bot.llm import ChatModel, Completion
-from ingest.errors import ConfigError, ModelError
+from deskbot.core import messages
+from deskbot.core.errors import ConfigError, ModelError
 
 log = logging.getLogger(__name__)
 

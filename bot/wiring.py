@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.config import Settings
 from bot.retrieve import Retriever
+from deskbot.core.config import Settings
 from ingest.embed import Embedder
 from ingest.index import Index, open_index
 
@@ -14,6 +14,20 @@ if TYPE_CHECKING:  # the answering side is imported lazily (openai is slow to im
 
     from bot.answer import Answerer
     from bot.store import Store
+
+
+def build_source(spec: str, settings: Settings):
+    """The source for one spec (a folder, `confluence:KEYS`, a Confluence page URL)."""
+    from ingest.sources import ConfluenceAccess, open_source
+
+    access = ConfluenceAccess(
+        url=settings.confluence_url,
+        email=settings.confluence_email,
+        api_token=settings.confluence_api_token,
+        pat=settings.confluence_pat,
+        exclude_labels=settings.confluence_exclude_labels,
+    )
+    return open_source(spec, access)
 
 
 def build_index(settings: Settings) -> Index:
@@ -59,7 +73,7 @@ def build_answerer(
     from bot.answer import Answerer
     from bot.store import Store
     from bot.tone import StyleExamples
-    from tune.prices import load_prices
+    from deskbot.core.prices import load_prices
 
     retriever = retriever or build_retriever(settings)
     if llm_client is None and (settings.openai_api_key or settings.openai_base_url):

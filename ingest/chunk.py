@@ -30,8 +30,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from deskbot.core.errors import DocumentError
 from ingest.document import Chunk, Document, Section
-from ingest.errors import DocumentError
 from ingest.token_counter import TokenCounter
 
 _SENTENCE_END = re.compile(r"(?<=[.!?;:。！？])\s+|(?<=[.!?][\"')\]])\s+")

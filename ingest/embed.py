@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ingest.errors import EmbeddingModelError
+from deskbot.core.errors import EmbeddingModelError
 
 log = logging.getLogger(__name__)
 

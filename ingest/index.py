@@ -21,8 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
+from deskbot.core.errors import ModelMismatchError
 from ingest.document import Chunk
-from ingest.errors import ModelMismatchError
 from ingest.sparse import SparseVector
 
 DENSE = "dense"

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import qdrant_edge as q
 
-from ingest.errors import IndexLockedError
+from deskbot.core.errors import IndexLockedError
 from ingest.index import (
     DENSE,
     KEYWORD_INDEXES,

@@ -24,8 +24,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from deskbot.core.errors import DeskbotError, DocumentError
 from ingest.document import Document, Section
-from ingest.errors import DeskbotError, DocumentError
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from deskbot.core.errors import DeskbotError
 from ingest.chunk import Chunker
 from ingest.document import Chunk, Document
 from ingest.embed import Embedder
-from ingest.errors import DeskbotError
 from ingest.index import Index, PointData, chunk_payload
 from ingest.parse import parse
 from ingest.progress import Progress

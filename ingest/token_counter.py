@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from ingest.errors import EmbeddingModelError
+from deskbot.core.errors import EmbeddingModelError
 
 # Tokenizer parts under which text joined by whitespace counts exactly as the sum of its
 # parts: the pre-tokenizer cuts at whitespace first, and the normalizer works per char.

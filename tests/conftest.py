@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import Settings
 from bot.retrieve import Retriever
+from deskbot.core.config import Settings
 from ingest.embed import Embedder, resolve_model
 from ingest.index import open_index
 
@@ -33,7 +33,7 @@ def _fresh_log_filters():
     """A CLI run installs the redacting filter on every root handler, pytest's included:
     take it off again so later tests see what code really logs."""
     yield
-    from bot.logs import RedactingFilter
+    from deskbot.core.logs import RedactingFilter
 
     for handler in logging.getLogger().handlers:
         handler.filters = [f for f in handler.filters if not isinstance(f, RedactingFilter)]

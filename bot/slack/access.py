@@ -6,7 +6,7 @@ message subtypes, so two bots cannot talk each other into a loop.
 
 from __future__ import annotations
 
-from bot.config import Settings
+from deskbot.core.config import Settings
 
 ANSWERED_SUBTYPES = frozenset({None, "file_share", "thread_broadcast"})
 

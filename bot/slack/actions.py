@@ -8,8 +8,6 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import messages
-from bot.config import Settings
 from bot.slack.blocks import (
     ESCALATE,
     FEEDBACK_DOWN,
@@ -18,7 +16,9 @@ from bot.slack.blocks import (
     parse_escalation,
 )
 from bot.slack.deps import Deps
-from ingest.errors import DeskbotError
+from deskbot.core import messages
+from deskbot.core.config import Settings
+from deskbot.core.errors import DeskbotError
 
 log = logging.getLogger(__name__)
 

@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from bot import messages
 from bot.slack.access import channel_type, sources_for
 from bot.slack.blocks import build_answer_footer
 from bot.slack.deliver import Place, deliver_answer, post_text
 from bot.slack.deps import Deps
 from bot.slack.history import read_history
 from bot.slack.mrkdwn import from_slack
+from deskbot.core import messages
 
 log = logging.getLogger(__name__)
 

@@ -8,8 +8,6 @@ from concurrent.futures import ThreadPoolExecutor
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
-from bot import messages
-from bot.config import Settings
 from bot.slack import actions, commands, events
 from bot.slack.access import ignorable
 from bot.slack.assistant import build_assistant
@@ -18,6 +16,8 @@ from bot.slack.deliver import StreamSupport
 from bot.slack.deps import AnswererLike, Deps, Reindex, StoreLike
 from bot.slack.reindex import ReindexRunner
 from bot.slack.seen import Seen, dedupe_middleware
+from deskbot.core import messages
+from deskbot.core.config import Settings
 
 log = logging.getLogger("bot.slack")
 

@@ -15,13 +15,13 @@ from slack_bolt.context.assistant.thread_context import AssistantThreadContext
 from slack_bolt.context.assistant.thread_context_store.store import AssistantThreadContextStore
 from slack_sdk import WebClient
 
-from bot import messages
 from bot.slack.access import ignorable
 from bot.slack.answering import ask_from_event
 from bot.slack.blocks import build_suggested_prompts
 from bot.slack.deliver import Place, post_text
 from bot.slack.deps import Deps
 from bot.slack.events import answer_once
+from deskbot.core import messages
 
 log = logging.getLogger(__name__)
 

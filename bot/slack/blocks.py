@@ -11,8 +11,8 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot import messages
 from bot.slack.mrkdwn import escape, link, split_text, to_mrkdwn
+from deskbot.core import messages
 
 TEXT_LIMIT = 40_000
 SECTION_LIMIT = 3_000

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from bot.cli import friendly_errors, load_settings
+from deskbot.core.clikit import friendly_errors, load_settings
 
 
 @click.command()

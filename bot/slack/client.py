@@ -16,9 +16,9 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 from slack_sdk.http_retry.handler import RetryHandler
 
-from bot import messages
-from bot.config import Settings
-from ingest.errors import ConfigError
+from deskbot.core import messages
+from deskbot.core.config import Settings
+from deskbot.core.errors import ConfigError
 
 DEFAULT_API_URL = "https://slack.com/api/"
 API_TIMEOUT = 15  # seconds per Web API call

@@ -7,9 +7,9 @@ import time
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot import messages
 from bot.slack.deps import Deps
 from bot.slack.reindex import parse_specs
+from deskbot.core import messages
 
 
 def register(app: App, deps: Deps) -> None:

@@ -7,10 +7,10 @@ from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-from bot.config import Settings
 from bot.slack.deliver import StreamSupport
 from bot.slack.seen import Seen
-from tune.conversations import Turn
+from deskbot.core.config import Settings
+from deskbot.core.conversations import Turn
 
 if TYPE_CHECKING:
     from bot.slack.reindex import ReindexRunner

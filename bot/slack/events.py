@@ -12,12 +12,12 @@ import logging
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
-from bot import messages
 from bot.slack.access import channel_allowed, channel_type, ignorable
 from bot.slack.answering import Ask, ask_from_event, start_answer
 from bot.slack.deliver import post_text
 from bot.slack.deps import Deps
 from bot.slack.mrkdwn import mentions
+from deskbot.core import messages
 
 log = logging.getLogger(__name__)
 

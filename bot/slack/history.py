@@ -6,7 +6,7 @@ from slack_sdk import WebClient
 
 from bot.slack.access import ANSWERED_SUBTYPES
 from bot.slack.mrkdwn import from_slack
-from tune.conversations import Turn
+from deskbot.core.conversations import Turn
 
 MAX_TURNS = 12  # the most recent turns handed to the Answerer
 PAGE = 200

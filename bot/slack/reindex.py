@@ -17,11 +17,11 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.webhook import WebhookClient
 
-from bot import messages
-from bot.logs import redact
 from bot.slack.client import retry_handlers
 from bot.slack.deps import Reindex
-from ingest.errors import DeskbotError
+from deskbot.core import messages
+from deskbot.core.errors import DeskbotError
+from deskbot.core.logs import redact
 
 log = logging.getLogger(__name__)
 

@@ -7,8 +7,8 @@ from collections.abc import Callable, Sequence
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from bot.config import Settings
 from bot.slack.deps import Progress, Reindex
+from deskbot.core.config import Settings
 
 PROGRESS_LOG_EVERY = 5.0  # seconds between the sync's progress lines
 
@@ -19,13 +19,13 @@ def build_reindex(settings: Settings, index, embedder) -> Reindex:
     The embedded index has one owner, so /reindex runs in the bot's process on the
     same index object that answers questions.
     """
-    from ingest.sources import open_source
+    from bot.wiring import build_source
     from ingest.sync import Syncer, sync_sources
 
     syncer = Syncer(index, embedder)
 
     def reindex(specs: Sequence[str], progress: Progress):
-        sources = [open_source(spec, settings) for spec in specs]
+        sources = [build_source(spec, settings) for spec in specs]
         return sync_sources(sources, syncer, _progress_factory(progress))
 
     return reindex

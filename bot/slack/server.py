@@ -17,8 +17,8 @@ from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk.errors import SlackApiError
 
-from bot import messages
-from ingest.errors import ConfigError
+from deskbot.core import messages
+from deskbot.core.errors import ConfigError
 
 log = logging.getLogger(__name__)
 

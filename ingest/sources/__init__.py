@@ -6,22 +6,34 @@ explicit `files:/path`, or any other text, which is taken as a file-system path.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.config import Settings
-from ingest.errors import SourceError
+from deskbot.core.errors import SourceError
 from ingest.sources.files import FilesSource
 
 
-def open_source(spec: str, settings: Settings):
+@dataclass(frozen=True)
+class ConfluenceAccess:
+    """Where Confluence is and how to sign in (built from settings by bot/wiring.py)."""
+
+    url: str | None = None
+    email: str | None = None
+    api_token: str | None = field(default=None, repr=False)
+    pat: str | None = field(default=None, repr=False)
+    exclude_labels: tuple[str, ...] = ("archived",)
+
+
+def open_source(spec: str, confluence: ConfluenceAccess | None = None):
     """The source object for `spec` (ConfluenceSource or FilesSource)."""
+    access = confluence or ConfluenceAccess()
     if spec.startswith("confluence:"):
         spaces = [key.strip() for key in spec.removeprefix("confluence:").split(",")]
-        return _confluence([key for key in spaces if key], settings)
+        return _confluence([key for key in spaces if key], access)
     if spec.startswith(("http://", "https://")):
         from ingest.sources.confluence_page import ConfluencePageSource
 
-        return ConfluencePageSource(spec, _confluence([], settings))
+        return ConfluencePageSource(spec, _confluence([], access))
     path = Path(spec.removeprefix("files:")).expanduser()
     if not path.exists():
         raise SourceError(
@@ -30,17 +42,17 @@ def open_source(spec: str, settings: Settings):
     return FilesSource(path)
 
 
-def _confluence(spaces: list[str], settings: Settings):
+def _confluence(spaces: list[str], access: ConfluenceAccess):
     from ingest.sources.confluence import ConfluenceSource
 
     return ConfluenceSource(
         spaces,
-        base_url=settings.confluence_url,
-        email=settings.confluence_email,
-        api_token=settings.confluence_api_token,
-        pat=settings.confluence_pat,
-        exclude_labels=settings.confluence_exclude_labels,
+        base_url=access.url,
+        email=access.email,
+        api_token=access.api_token,
+        pat=access.pat,
+        exclude_labels=access.exclude_labels,
     )
 
 
-__all__ = ["FilesSource", "open_source"]
+__all__ = ["ConfluenceAccess", "FilesSource", "open_source"]

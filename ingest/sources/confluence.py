@@ -38,9 +38,9 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 import httpx
 
-from bot import messages
+from deskbot.core import messages
+from deskbot.core.errors import AuthError, SourceError
 from ingest.document import Document
-from ingest.errors import AuthError, SourceError
 from ingest.sources.confluence_api import ConfluenceAPI, NotFound, normalise_base_url
 
 __all__ = ["ConfluenceSource", "normalise_base_url", "parse_page_url", "tiny_link_id"]

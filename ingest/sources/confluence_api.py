@@ -15,8 +15,8 @@ from urllib.parse import urlencode, urlsplit
 
 import httpx
 
-from bot import messages
-from ingest.errors import AuthError, ConfigError, SourceError
+from deskbot.core import messages
+from deskbot.core.errors import AuthError, ConfigError, SourceError
 from ingest.sources.http_retry import get_with_retries
 
 log = logging.getLogger(__name__)

@@ -31,8 +31,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
 
+from deskbot.core.errors import SourceError
 from ingest.document import Document
-from ingest.errors import SourceError
 
 log = logging.getLogger("deskbot.sources.files")
 

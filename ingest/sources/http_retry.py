@@ -17,8 +17,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from bot import messages
-from ingest.errors import SourceError
+from deskbot.core import messages
+from deskbot.core.errors import SourceError
 
 log = logging.getLogger(__name__)
 

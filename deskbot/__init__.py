@@ -1,0 +1,1 @@
+"""deskbot: the project namespace (foundation in deskbot.core; tone toolkit, simulator, CLI)."""

@@ -1,0 +1,69 @@
+"""`deskbot` command line: a registry of sub-commands, each imported only when it runs.
+
+`deskbot --help` lists the commands from the short help written here, so it imports
+none of them (nor openai, torch or qdrant). Each command lives beside the code it
+drives and takes its shared helpers from deskbot.core.clikit.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+
+# name -> ("module:attribute", short help shown by `deskbot --help`)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "ingest": (
+        "bot.cli_index:ingest",
+        "Index sources (folders, Confluence) into the knowledge index.",
+    ),
+    "search": ("bot.cli_index:search", "Show the passages that best match a question."),
+    "status": ("bot.cli_index:status", "Show what the index holds: sources, pages, chunks, model."),
+    "ask": ("bot.cli_answer:ask", "Answer a question from the index, with numbered sources."),
+    "chat": ("bot.cli_answer:chat", "Interactive chat that keeps the thread's history."),
+    "serve": ("bot.slack.cli:serve", "Run the bot (Slack Socket Mode, or HTTP with --http)."),
+    "tune": ("deskbot.tune.cli:tune", "Tone-model toolkit: prepare, validate, estimate, launch, …"),
+    "simulate": (
+        "deskbot.sim.cli:simulate",
+        "Replay past tickets through deskbot; write a report.",
+    ),
+    "gaps": ("deskbot.sim.cli:gaps", "Knowledge gaps from unanswered questions and 👎 feedback."),
+}
+
+
+class LazyGroup(click.Group):
+    """A click group whose sub-commands are imported on first use."""
+
+    def __init__(self, *args, commands: dict[str, tuple[str, str]], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy = commands
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(self.lazy)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.lazy:
+            return None
+        module, _, attribute = self.lazy[cmd_name][0].partition(":")
+        command = getattr(importlib.import_module(module), attribute)
+        if not isinstance(command, click.Command):
+            raise TypeError(f"{module}:{attribute} is not a click command")
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, short) for name, (_, short) in self.lazy.items()]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(
+    cls=LazyGroup,
+    commands=COMMANDS,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+@click.version_option(package_name="deskbot")
+def main() -> None:
+    """deskbot: answers staff questions from your wiki, with sources.
+
+    Settings come from the environment and ./.env (see .env.example).
+    """

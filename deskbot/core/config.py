@@ -1,0 +1,190 @@
+"""Settings: the one place that reads the environment.
+
+Everything below the entry points receives a `Settings` (or the few values it
+needs) as arguments. `.env` in the working directory is read through
+python-dotenv; real environment variables win over it.
+
+Secrets are kept out of `repr()` so a logged Settings never shows them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+from deskbot.core.errors import ConfigError
+
+DEFAULT_ESCALATION = "the help desk (#it-help)"
+
+
+def _split(value: str | None) -> tuple[str, ...]:
+    """Comma- or space-separated list -> tuple, empty items dropped."""
+    if not value:
+        return ()
+    return tuple(item for item in value.replace(",", " ").split() if item)
+
+
+def _bool(name: str, value: str | None, default: bool) -> bool:
+    if value is None or value.strip() == "":
+        return default
+    text = value.strip().lower()
+    if text in {"1", "true", "yes", "on"}:
+        return True
+    if text in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigError(f"{name} must be true or false, got {value!r}")
+
+
+def _number(name: str, value: str | None, default: float, kind: type = float):
+    if value is None or value.strip() == "":
+        return default
+    try:
+        return kind(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be a {kind.__name__}, got {value!r}") from None
+
+
+def _channel_sources(value: str | None) -> dict[str, tuple[str, ...]]:
+    """`C123=confluence:HR|./wiki/hr;C456=confluence:ENG` -> {channel: (source, ...)}."""
+    result: dict[str, tuple[str, ...]] = {}
+    for entry in (value or "").split(";"):
+        entry = entry.strip()
+        if not entry:
+            continue
+        channel, sep, sources = entry.partition("=")
+        if not sep or not channel.strip() or not sources.strip():
+            raise ConfigError(
+                f"CHANNEL_SOURCES entry {entry!r} must look like CHANNEL_ID=source|source"
+            )
+        result[channel.strip()] = tuple(s.strip() for s in sources.split("|") if s.strip())
+    return result
+
+
+@dataclass(frozen=True)
+class Settings:
+    # storage
+    data_dir: Path = Path("data")
+    qdrant_path: Path = Path("data/qdrant")
+    qdrant_url: str | None = None
+    qdrant_api_key: str | None = field(default=None, repr=False)
+    collection: str = "deskbot"
+    # embeddings
+    embedding_model: str | None = None  # None: bundled offline MiniLM if installed, else hub name
+    embedding_batch_size: int = 64
+    # sources
+    sources: tuple[str, ...] = ()
+    confluence_url: str | None = None
+    confluence_email: str | None = None
+    confluence_api_token: str | None = field(default=None, repr=False)
+    confluence_pat: str | None = field(default=None, repr=False)
+    confluence_exclude_labels: tuple[str, ...] = ("archived",)
+    # retrieval
+    top_k: int = 5
+    score_threshold: float = 0.35
+    # answering model (any OpenAI-compatible endpoint)
+    openai_api_key: str | None = field(default=None, repr=False)
+    openai_base_url: str | None = None
+    answer_model: str = "gpt-4.1-mini"
+    llm_timeout: float = 30.0
+    llm_max_retries: int = 2
+    # tone model (optional)
+    tone_model: str | None = None
+    tone_base_url: str | None = None
+    tone_api_key: str | None = field(default=None, repr=False)
+    tone_examples: Path | None = None
+    prices_file: Path | None = None
+    escalation_text: str = DEFAULT_ESCALATION
+    # bot store
+    db_path: Path = Path("data/deskbot.sqlite3")
+    # Slack
+    slack_bot_token: str | None = field(default=None, repr=False)
+    slack_app_token: str | None = field(default=None, repr=False)
+    slack_signing_secret: str | None = field(default=None, repr=False)
+    slack_api_url: str | None = None
+    admin_user_ids: tuple[str, ...] = ()
+    allowed_channel_ids: tuple[str, ...] = ()
+    allow_dms: bool = True
+    channel_sources: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    answer_thread_followups: bool = False
+    escalation_channel: str | None = None
+    escalation_usergroup: str | None = None
+    reindex_command: str = "/reindex"
+    port: int = 3000
+    log_level: str = "INFO"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, *, dotenv: bool = True) -> Settings:
+        """Read settings from `environ` (default: os.environ plus ./.env)."""
+        if environ is None:
+            if dotenv:
+                from dotenv import load_dotenv
+
+                load_dotenv(Path.cwd() / ".env", override=False)
+            environ = os.environ
+        env = {k: v for k, v in environ.items() if v is not None}
+
+        def get(name: str) -> str | None:
+            value = env.get(name)
+            return value.strip() if value and value.strip() else None
+
+        data_dir = Path(get("DESKBOT_DATA_DIR") or "data")
+        exclude = get("CONFLUENCE_EXCLUDE_LABELS")
+        return cls(
+            data_dir=data_dir,
+            qdrant_path=Path(get("QDRANT_PATH") or data_dir / "qdrant"),
+            qdrant_url=get("QDRANT_URL"),
+            qdrant_api_key=get("QDRANT_API_KEY"),
+            collection=get("QDRANT_COLLECTION") or "deskbot",
+            embedding_model=get("EMBEDDING_MODEL"),
+            embedding_batch_size=_number(
+                "EMBEDDING_BATCH_SIZE", get("EMBEDDING_BATCH_SIZE"), 64, int
+            ),
+            sources=_split(get("DESKBOT_SOURCES")),
+            confluence_url=get("CONFLUENCE_URL"),
+            confluence_email=get("CONFLUENCE_EMAIL"),
+            confluence_api_token=get("CONFLUENCE_API_TOKEN"),
+            confluence_pat=get("CONFLUENCE_PAT"),
+            confluence_exclude_labels=_split(exclude) if exclude is not None else ("archived",),
+            top_k=_number("RETRIEVAL_TOP_K", get("RETRIEVAL_TOP_K"), 5, int),
+            score_threshold=_number(
+                "RETRIEVAL_SCORE_THRESHOLD", get("RETRIEVAL_SCORE_THRESHOLD"), 0.35
+            ),
+            openai_api_key=get("OPENAI_API_KEY"),
+            openai_base_url=get("OPENAI_BASE_URL"),
+            answer_model=get("ANSWER_MODEL") or "gpt-4.1-mini",
+            llm_timeout=_number("LLM_TIMEOUT", get("LLM_TIMEOUT"), 30.0),
+            llm_max_retries=_number("LLM_MAX_RETRIES", get("LLM_MAX_RETRIES"), 2, int),
+            tone_model=get("TONE_MODEL"),
+            tone_base_url=get("TONE_BASE_URL"),
+            tone_api_key=get("TONE_API_KEY"),
+            tone_examples=Path(v) if (v := get("TONE_EXAMPLES")) else None,
+            prices_file=Path(v) if (v := get("PRICES_FILE")) else None,
+            escalation_text=get("ESCALATION_TEXT") or DEFAULT_ESCALATION,
+            db_path=Path(get("DESKBOT_DB") or data_dir / "deskbot.sqlite3"),
+            slack_bot_token=get("SLACK_BOT_TOKEN"),
+            slack_app_token=get("SLACK_APP_TOKEN"),
+            slack_signing_secret=get("SLACK_SIGNING_SECRET"),
+            slack_api_url=get("SLACK_API_URL"),
+            admin_user_ids=_split(get("ADMIN_USER_IDS")),
+            allowed_channel_ids=_split(get("ALLOWED_CHANNEL_IDS")),
+            allow_dms=_bool("ALLOW_DMS", get("ALLOW_DMS"), True),
+            channel_sources=_channel_sources(get("CHANNEL_SOURCES")),
+            answer_thread_followups=_bool(
+                "ANSWER_THREAD_FOLLOWUPS", get("ANSWER_THREAD_FOLLOWUPS"), False
+            ),
+            escalation_channel=get("ESCALATION_CHANNEL"),
+            escalation_usergroup=get("ESCALATION_USERGROUP"),
+            reindex_command=get("REINDEX_COMMAND") or "/reindex",
+            port=_number("PORT", get("PORT"), 3000, int),
+            log_level=(get("LOG_LEVEL") or "INFO").upper(),
+        )
+
+    def secrets(self) -> tuple[str, ...]:
+        """Every secret value set, for log redaction."""
+        return tuple(
+            value
+            for f in fields(self)
+            if not f.repr and isinstance(value := getattr(self, f.name), str) and value
+        )

@@ -1,0 +1,65 @@
+"""`deskbot serve` refuses to start with a clear message instead of a traceback."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from bot.slack.app import build_app
+from bot.slack.server import serve_socket_mode
+from bot.store import Store
+from deskbot.cli import main
+from deskbot.core.config import Settings
+from deskbot.core.errors import ConfigError
+from tests.fakes.slack import BOT_TOKEN, FakeSlack
+
+CLEAN = {
+    "SLACK_BOT_TOKEN": "",
+    "SLACK_APP_TOKEN": "",
+    "SLACK_SIGNING_SECRET": "",
+    "SLACK_API_URL": "",
+}
+
+
+@pytest.mark.parametrize(
+    "args, env, expected",
+    [
+        ([], {}, "Error: SLACK_BOT_TOKEN is not set."),
+        ([], {"SLACK_BOT_TOKEN": "xoxb-1"}, "Error: SLACK_APP_TOKEN is not set."),
+        (
+            [],
+            {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xoxb-2"},
+            "Error: SLACK_APP_TOKEN must start with xapp-",
+        ),
+        (["--http"], {"SLACK_BOT_TOKEN": "xoxb-1"}, "Error: SLACK_SIGNING_SECRET is not set."),
+    ],
+    ids=["no-bot-token", "no-app-token", "bot-token-as-app-token", "http-without-secret"],
+)
+def test_missing_or_malformed_tokens(args, env, expected):
+    result = CliRunner().invoke(main, ["serve", *args], env={**CLEAN, **env})
+    assert result.exit_code == 1
+    assert result.output.startswith(expected)
+    assert "manifest.yml" in result.output and "Traceback" not in result.output
+
+
+def test_token_slack_rejects_is_reported_before_loading_anything():
+    with FakeSlack(token="xoxb-valid") as slack:
+        env = {
+            **CLEAN,
+            "SLACK_BOT_TOKEN": "xoxb-revoked",
+            "SLACK_SIGNING_SECRET": "s3cret",
+            "SLACK_API_URL": slack.api_url,
+        }
+        result = CliRunner().invoke(main, ["serve", "--http", "--port", "0"], env=env)
+    assert result.exit_code == 1
+    assert "Slack rejected SLACK_BOT_TOKEN (invalid_auth)" in result.output
+    assert "xoxb-revoked" not in result.output
+    assert slack.methods() == ["auth.test"]
+
+
+def test_socket_mode_with_a_rejected_app_token_says_which_token(slack):
+    settings = Settings(slack_bot_token=BOT_TOKEN, slack_api_url=slack.api_url)
+    app = build_app(settings, answerer=None, store=Store(":memory:"), reindex=None)
+    with pytest.raises(ConfigError, match=r"Slack rejected SLACK_APP_TOKEN \(invalid_auth\)"):
+        serve_socket_mode(app, "xapp-1-A1-revoked")
+    assert slack.methods() == ["apps.connections.open"]

@@ -1,0 +1,137 @@
+"""One contract suite for both index backends: Qdrant Edge and qdrant-client (:memory:)."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+from qdrant_client import QdrantClient
+
+from deskbot.core.errors import IndexLockedError, ModelMismatchError
+from ingest.document import point_id
+from ingest.index import PointData, open_index
+from ingest.sparse import BM25Encoder
+
+BM25 = BM25Encoder()
+TEXTS = {
+    "vpn.md": "Connect to the VPN with the Northwind Connect app on Windows and macOS",
+    "printer.md": "Add the printer on floor two from the print server queue",
+    "leave.md": "Holiday policy: twenty five days of paid leave, carry over five days",
+    "wifi.md": "Join the office Wi-Fi network with your Okta password",
+}
+
+
+def _vector(seed: int, dim: int = 8) -> np.ndarray:
+    v = np.random.default_rng(seed).normal(size=dim).astype(np.float32)
+    return v / np.linalg.norm(v)
+
+
+def _points(source: str = "files:/wiki") -> list[PointData]:
+    return [
+        PointData(
+            id=point_id(source, doc_id, 0),
+            dense=_vector(i),
+            sparse=BM25.encode_document(text),
+            payload={"source": source, "doc_id": doc_id, "doc_hash": f"h{i}", "text": text},
+        )
+        for i, (doc_id, text) in enumerate(TEXTS.items())
+    ]
+
+
+@pytest.fixture(params=["edge", "client"])
+def index(request, tmp_path):
+    if request.param == "edge":
+        idx = open_index(collection="t", path=tmp_path / "qdrant")
+    else:
+        idx = open_index(collection="t", client=QdrantClient(":memory:"))
+    idx.ensure("model-a", 8, BM25.params())
+    yield idx
+    idx.close()
+
+
+def test_upsert_query_count(index):
+    index.upsert(_points())
+    assert index.count() == 4
+    top = index.query(_vector(2), BM25.encode_query("paid leave days"), limit=2)
+    assert top[0].payload["doc_id"] == "leave.md"
+    assert top[0].cosine == pytest.approx(1.0, abs=1e-4)
+
+
+@pytest.mark.parametrize(
+    ("fusion", "query", "seed", "expected"),
+    [
+        ("sparse", "printer floor", 0, "printer.md"),
+        ("dense", "anything", 3, "wifi.md"),
+        ("hybrid", "printer queue", 1, "printer.md"),
+    ],
+)
+def test_fusions(index, fusion, query, seed, expected):
+    index.upsert(_points())
+    top = index.query(_vector(seed), BM25.encode_query(query), limit=1, fusion=fusion)
+    assert top[0].payload["doc_id"] == expected
+
+
+def test_source_filter_and_counts(index):
+    index.upsert(_points("files:/a") + _points("confluence:HR"))
+    hits = index.query(_vector(0), BM25.encode_query("vpn"), limit=10, sources=["confluence:HR"])
+    assert hits and {h.payload["source"] for h in hits} == {"confluence:HR"}
+    assert index.count("files:/a") == 4
+    assert index.source_counts() == {"files:/a": (4, 4), "confluence:HR": (4, 4)}
+
+
+def test_doc_state_and_delete(index):
+    points = _points()
+    index.upsert(points)
+    state = index.doc_state(["files:/wiki"])
+    assert state[("files:/wiki", "vpn.md")] == ("h0", {points[0].id})
+    index.delete([points[0].id])
+    assert ("files:/wiki", "vpn.md") not in index.doc_state(["files:/wiki"])
+    assert index.doc_state(["files:/other"]) == {}
+
+
+def test_meta_records_model_and_syncs(index):
+    index.record_sync("files:/wiki", {"at": "2026-11-24T10:00:00+00:00"})
+    meta = index.read_meta()
+    assert (meta.model, meta.dimension, meta.bm25["k1"]) == ("model-a", 8, 1.2)
+    assert meta.syncs["files:/wiki"]["at"].startswith("2026-11-24")
+
+
+def test_other_model_is_refused(index):
+    with pytest.raises(ModelMismatchError, match="model-a.*EMBEDDING_MODEL is model-b"):
+        index.ensure("model-b", 16, BM25.params())
+
+
+def test_drop(index):
+    index.upsert(_points())
+    index.drop()
+    assert index.read_meta() is None and index.count() == 0
+
+
+def test_backends_rank_alike(tmp_path):
+    """Edge and qdrant-client give the same order for the same data and query."""
+    rankings = []
+    for idx in (
+        open_index(collection="t", path=tmp_path / "q"),
+        open_index(collection="t", client=QdrantClient(":memory:")),
+    ):
+        with idx:
+            idx.ensure("m", 8, BM25.params())
+            idx.upsert(_points())
+            for fusion in ("hybrid", "dense", "sparse"):
+                hits = idx.query(
+                    _vector(5), BM25.encode_query("office password"), limit=4, fusion=fusion
+                )
+                rankings.append([h.payload["doc_id"] for h in hits])
+    assert rankings[:3] == rankings[3:]
+
+
+def test_edge_lock_and_reopen(tmp_path):
+    first = open_index(collection="t", path=tmp_path)
+    first.ensure("m", 8, BM25.params())
+    first.upsert(_points())
+    with pytest.raises(IndexLockedError, match=f"pid {os.getpid()}"):
+        open_index(collection="t", path=tmp_path)
+    first.close()
+    with open_index(collection="t", path=tmp_path) as again:
+        assert again.count() == 4 and again.read_meta().model == "m"
