@@ -7,9 +7,9 @@ drives and takes its shared helpers from deskbot.core.clikit.
 
 from __future__ import annotations
 
-import importlib
-
 import click
+
+from deskbot.core.clikit import LazyGroup
 
 # name -> ("module:attribute", short help shown by `deskbot --help`)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -31,34 +31,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
-class LazyGroup(click.Group):
-    """A click group whose sub-commands are imported on first use."""
-
-    def __init__(self, *args, commands: dict[str, tuple[str, str]], **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.lazy = commands
-
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return list(self.lazy)
-
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        if cmd_name not in self.lazy:
-            return None
-        module, _, attribute = self.lazy[cmd_name][0].partition(":")
-        command = getattr(importlib.import_module(module), attribute)
-        if not isinstance(command, click.Command):
-            raise TypeError(f"{module}:{attribute} is not a click command")
-        return command
-
-    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        rows = [(name, short) for name, (_, short) in self.lazy.items()]
-        with formatter.section("Commands"):
-            formatter.write_dl(rows)
-
-
 @click.group(
     cls=LazyGroup,
-    commands=COMMANDS,
+    lazy_commands=COMMANDS,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 @click.version_option(package_name="deskbot")

@@ -22,6 +22,15 @@ WIKI = ROOT / "examples" / "wiki"
 DATA = Path(__file__).resolve().parent / "data"
 
 
+def pytest_collection_modifyitems(config, items):
+    """Every test that uses the embedding model (through the `embedder` fixture, which the
+    index, retriever and CLI-wiki fixtures all build on) is marked `slow`, so `make test-fast`
+    (`-m "not slow"`) runs the rest in seconds."""
+    for item in items:
+        if "embedder" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(autouse=True)
 def _no_dotenv_or_cwd_data(tmp_path, monkeypatch):
     """Tests never read a developer's .env or write into the checkout's ./data."""

@@ -196,10 +196,3 @@ def check(ctx, soon_days, base_url, registry_path) -> None:
             click.echo(f"     {finding.level}: {finding.text}")
     if any(f.level == "error" for r in results for f in r.findings):
         sys.exit(1)
-
-
-def register(group: click.Group) -> None:
-    from deskbot.tune.cli_eval import evaluate
-
-    for command in (launch, status, check, evaluate):
-        group.add_command(command)

@@ -39,6 +39,7 @@ def run(env, *args, input=None):
     return CliRunner().invoke(main, list(args), env=env, input=input, catch_exceptions=False)
 
 
+@pytest.mark.slow  # loads the embedding model through the CLI
 def test_ingest_search_status(env, docs):
     result = run(env, "ingest", str(docs))
     assert result.exit_code == 0, result.output
