@@ -41,9 +41,9 @@ def setup_logging(level: str = "INFO", secrets: Iterable[str] = ()) -> None:
     """Configure the root logger once; every handler gets the redacting filter."""
     root = logging.getLogger()
     if not any(isinstance(h, logging.StreamHandler) for h in root.handlers):
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        root.addHandler(handler)
+        stream = logging.StreamHandler()
+        stream.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        root.addHandler(stream)
     root.setLevel(level)
     redacting = RedactingFilter(secrets)
     for handler in root.handlers:

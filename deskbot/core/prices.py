@@ -73,7 +73,11 @@ def _entry(name: str, raw: object, where: str) -> tuple[ModelPrice, list[str]]:
 
 
 def _maybe(value: object) -> float | None:
-    return None if value is None else float(value)
+    if value is None:
+        return None
+    if not isinstance(value, int | float | str):
+        raise ValueError(f"not a number: {value!r}")
+    return float(value)
 
 
 def _parse(text: str, where: str) -> dict:

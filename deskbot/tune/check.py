@@ -93,11 +93,11 @@ def newest_snapshot(base: str, available: list[str]) -> str | None:
     if mine is None:
         return None
     newer = [
-        (snapshot_date(m), m)
+        (day, m)
         for m in available
-        if not m.startswith("ft:") and family(m) == family(base) and snapshot_date(m)
+        if not m.startswith("ft:") and family(m) == family(base)
+        if (day := snapshot_date(m)) is not None and day > mine
     ]
-    newer = [pair for pair in newer if pair[0] > mine]
     return max(newer)[1] if newer else None
 
 

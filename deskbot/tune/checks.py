@@ -44,7 +44,9 @@ def check_content(message: Mapping, n: int, found: Found) -> None:
         return
     if isinstance(content, list) and content:
         for part in content:
-            if not (isinstance(part, Mapping) and role in PART_TYPES.get(part.get("type"), ())):
+            if not (
+                isinstance(part, Mapping) and role in PART_TYPES.get(str(part.get("type")), ())
+            ):
                 found.append(
                     ("error", "bad_content", f"message {n} ({role}) has an unusable content part")
                 )

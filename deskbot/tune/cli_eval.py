@@ -51,7 +51,12 @@ def _progress(total: int):
 
         bar = tqdm(total=total, unit=" conversations", desc="evaluating")
         return lambda n, _total: bar.update(n - bar.n)
-    return lambda n, t: (n % 10 == 0 or n == t) and log.info("evaluated %d/%d", n, t)
+
+    def report(n: int, total_: int) -> None:
+        if n % 10 == 0 or n == total_:
+            log.info("evaluated %d/%d", n, total_)
+
+    return report
 
 
 @click.command("eval")

@@ -120,9 +120,9 @@ def launch(
     hyper = {k: v for k, v in (hyperparameters or {}).items() if v is not None}
     train_id = upload(client, train)
     val_id = upload(client, val) if val else None
-    for file_id, path in ((train_id, train), (val_id, val)):
-        if file_id:
-            wait_processed(client, file_id, path.name, waiting)
+    wait_processed(client, train_id, train.name, waiting)
+    if val_id and val:
+        wait_processed(client, val_id, val.name, waiting)
     params: dict = {"model": model, "training_file": train_id, "method": method_for(kind, hyper)}
     if val_id:
         params["validation_file"] = val_id

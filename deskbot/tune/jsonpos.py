@@ -17,7 +17,8 @@ _DECODER = json.JSONDecoder()
 
 
 def _skip(text: str, pos: int) -> int:
-    return _WS.match(text, pos).end()
+    match = _WS.match(text, pos)  # the pattern matches the empty string: never None
+    return match.end() if match else pos
 
 
 def _array(text: str, pos: int) -> Iterator[tuple[int, object]]:

@@ -44,7 +44,8 @@ def _users(root: Path, sink: Problems) -> dict[str, str]:
     names: dict[str, str] = {}
     for user in data if isinstance(data, list) else ():
         if isinstance(user, Mapping) and isinstance(user.get("id"), str):
-            profile = user.get("profile") if isinstance(user.get("profile"), Mapping) else {}
+            raw_profile = user.get("profile")
+            profile: Mapping = raw_profile if isinstance(raw_profile, Mapping) else {}
             names[user["id"]] = (
                 profile.get("display_name") or user.get("real_name") or user.get("name") or ""
             )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from deskbot.tune import jobs
 
@@ -35,7 +36,7 @@ class JobDisplay:
     def __init__(self, echo: Echo, *, bar: bool) -> None:
         self.echo = echo
         self.use_bar = bar
-        self.bar = None
+        self.bar: Any = None  # a tqdm bar once a job reports steps
         self.status = ""
 
     def _print(self, text: str) -> None:
@@ -83,7 +84,7 @@ def follow(
 ):
     """Show the job and its new events; with `watch`, poll until it ends. Returns the job."""
     interval = min(max(interval, MIN_INTERVAL), MAX_INTERVAL)
-    started, seen = time.monotonic(), set()
+    started, seen = time.monotonic(), set[str]()
     try:
         while True:
             job = jobs.retrieve(client, job_id)

@@ -61,9 +61,13 @@ def _body(comment: Mapping) -> str:
     return html_to_text(html) if isinstance(html, str) else ""
 
 
+def _mapping(value: object) -> Mapping:
+    return value if isinstance(value, Mapping) else {}
+
+
 def _is_automatic(comment: Mapping) -> bool:
-    via = comment.get("via") if isinstance(comment.get("via"), Mapping) else {}
-    source = via.get("source") if isinstance(via.get("source"), Mapping) else {}
+    via = _mapping(comment.get("via"))
+    source = _mapping(via.get("source"))
     return via.get("channel") == "rule" or source.get("rel") in ("trigger", "automation")
 
 
@@ -87,7 +91,7 @@ def read_ticket(
     if not isinstance(item, Mapping):
         sink.add(file, line, "ticket is not a JSON object")
         return None
-    ticket = item.get("ticket") if isinstance(item.get("ticket"), Mapping) else item
+    ticket: Mapping = _mapping(item.get("ticket")) or item
     comments = item.get("comments", ticket.get("comments"))
     if not isinstance(comments, list):
         sink.add(file, line, f"ticket {ticket.get('id', '?')} has no comments list")
@@ -95,21 +99,22 @@ def read_ticket(
     requester = str(ticket.get("requester_id", ""))
     agents = {str(a) for a in agent_ids if str(a).isdigit()}  # Zendesk user ids are numbers
     turns: list[Turn] = []
-    meta = {"source": "zendesk", "internal_notes": 0, "auto_replies": 0, "other_authors": 0}
+    counts = {"internal_notes": 0, "auto_replies": 0, "other_authors": 0}
     for comment in comments:
         if not isinstance(comment, Mapping):
             continue
         if comment.get("public") is False:
-            meta["internal_notes"] += 1
+            counts["internal_notes"] += 1
             continue
         if _is_automatic(comment):
-            meta["auto_replies"] += 1
+            counts["auto_replies"] += 1
             continue
         role = _role(str(comment.get("author_id", "")), requester, agents, roles)
         if role is None:
-            meta["other_authors"] += 1
+            counts["other_authors"] += 1
             continue
         turns.append(Turn(role, _body(comment)))
+    meta: dict[str, object] = {"source": "zendesk", **counts}
     for key in ("subject", "status", "created_at", "tags"):
         if ticket.get(key) is not None:
             meta[key] = ticket[key]
