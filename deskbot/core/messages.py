@@ -112,6 +112,10 @@ SLACK_APP_TOKEN_REJECTED = (
     "connections:write scope under Basic Information → App-Level Tokens of the app created "
     "from manifest.yml, and check that Socket Mode is enabled (socket_mode_enabled: true)."
 )
+SLACK_SOCKET_DISABLED = (
+    "Slack turned Socket Mode off for this app (link_disabled). Turn it back on under "
+    "Settings → Socket Mode of the app created from manifest.yml, or run HTTP mode (--http)."
+)
 SLACK_UNREACHABLE = "Cannot reach the Slack Web API at {url} ({error}). Check SLACK_API_URL."
 SLACK_NO_SERVER = (
     "HTTP mode needs the waitress WSGI server: pip install waitress. "
