@@ -171,6 +171,45 @@ SLACK_REINDEX_FAILED = "Reindex of {what} failed: {error}"
 SLACK_REINDEX_CRASHED = "Reindex of {what} failed unexpectedly; the details are in the bot's log."
 SLACK_HEALTHY = "ok"
 
+# --- serving process and its control socket (bot/serve/) -----------------------------
+SERVE_SLACK_OK = (
+    "Slack accepted the tokens: bot @{user} in {team}{app}. Loading the index and the model…"
+)
+SERVE_SLACK_APP_OK = ", app token can open Socket Mode connections"
+SERVE_NO_TRANSPORT = (
+    "No transport is configured: set SLACK_BOT_TOKEN (and SLACK_APP_TOKEN for Socket Mode, or "
+    "SLACK_SIGNING_SECRET with --http). See README, Connect to Slack."
+)
+SERVE_STOPPED = (
+    "deskbot stopped ({signal}): {finished} answer(s) finished during shutdown, "
+    "{abandoned} cut off after the {grace:.0f} s grace period{reindex}."
+)
+SERVE_REINDEX_CUT = "; a reindex was still running (the next sync picks up where it stopped)"
+CONTROL_UNAVAILABLE = (
+    "No control socket at {path} ({reason}): `deskbot search/ask/status/ingest` cannot reach "
+    "this bot."
+)
+CONTROL_NO_ACCESS = (
+    "The running bot's control socket {path} is not open to this user. Run the command as the "
+    "user that runs `deskbot serve`."
+)
+CONTROL_GONE = "The bot stopped answering on {path}. Try again; without a bot the CLI works alone."
+CONTROL_BROKEN = "The running bot's answer could not be read ({error})."
+CONTROL_TOO_MANY = "The bot is busy with other CLI requests; try again in a moment."
+CONTROL_CRASHED = "The bot failed on this request; the details are in the bot's log."
+CONTROL_NO_REBUILD = (
+    "`ingest --rebuild` drops the index the running bot answers from: stop the bot "
+    "(deskbot serve) first, rebuild, then start it again."
+)
+CONTROL_INGEST_BUSY = (
+    "A reindex is already running in the bot ({what}, started by {who} {seconds:.0f} s ago); "
+    "not starting another. Try again when it has finished."
+)
+CONTROL_INGEST_CRASHED = (
+    "The reindex of {what} failed unexpectedly; the details are in the bot's log."
+)
+CONTROL_VIA_BOT = "deskbot serve is running: the sync runs inside it (through {path})."
+
 # --- tune ----------------------------------------------------------------------------
 TUNE_AUTH = (
     "The fine-tuning API at {base} rejected the API key (HTTP 401). Set TONE_API_KEY "
