@@ -51,13 +51,25 @@ class Link:
         self.hello: dict = {}
         self.opened_at = 0.0
         self.closed = threading.Event()
+        self._ready = threading.Event()
+        self._error: str | None = None
         self._ws: ClientConnection | None = None
 
     # --- opening ---------------------------------------------------------------------
     def open(self) -> Link:
-        """Connect and wait for `hello`; then read in a thread. Raises LinkError."""
+        """Connect and wait for `hello`; then read in this link's thread. Raises LinkError."""
+        thread = threading.Thread(target=self._run, name=f"deskbot-socket-{self.number}")
+        thread.daemon = True
+        thread.start()
+        self._ready.wait(OPEN_TIMEOUT + self.hello_timeout + 1)
+        if self._error is not None or not self._ready.is_set():
+            raise LinkError(self._error or "no connection")
+        return self
+
+    def _run(self) -> None:
+        """The link's thread: the connection lives inside `with`, from handshake to close."""
         try:
-            self._ws = connect(
+            with connect(
                 self.url,
                 open_timeout=OPEN_TIMEOUT,
                 ping_interval=PING_INTERVAL,
@@ -65,17 +77,22 @@ class Link:
                 close_timeout=CLOSE_TIMEOUT,
                 max_size=MAX_MESSAGE,
                 compression=None,
-            )
+            ) as ws:
+                self._ws = ws
+                early = self._await_hello()
+                self.opened_at = time.monotonic()
+                self._ready.set()
+                self._read(early)
         except InvalidStatus as exc:
-            raise LinkError(f"handshake refused (HTTP {exc.response.status_code})") from None
+            self._fail(f"handshake refused (HTTP {exc.response.status_code})")
+        except LinkError as exc:
+            self._fail(str(exc))
         except (InvalidHandshake, OSError, TimeoutError) as exc:
-            raise LinkError(f"handshake failed ({type(exc).__name__}: {exc})") from None
-        early = self._await_hello()
-        self.opened_at = time.monotonic()
-        threading.Thread(
-            target=self._read, args=(early,), name=f"deskbot-socket-{self.number}", daemon=True
-        ).start()
-        return self
+            self._fail(f"handshake failed ({type(exc).__name__}: {exc})")
+
+    def _fail(self, why: str) -> None:
+        self._error = why
+        self._ready.set()
 
     def _await_hello(self) -> list[dict]:
         """Read until `hello`; anything that came before it is handed on afterwards."""
@@ -98,6 +115,7 @@ class Link:
 
     # --- reading ---------------------------------------------------------------------
     def _read(self, early: list[dict]) -> None:
+        """Route every message until the connection ends; then report why."""
         reason = "closed"
         try:
             for message in early:

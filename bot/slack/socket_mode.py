@@ -185,20 +185,19 @@ class SocketModeRunner:
             old, self._current = self._current, link
             self._wake.clear()
         offline = time.monotonic() - self._offline_since if self._offline_since else 0.0
+        handover = old is not None and old.open_now
         if not self._ever_connected:
             log.info(
                 "deskbot connected to Slack in Socket Mode (hello received; %s connection(s) open)",
                 link.hello.get("num_connections", "?"),
             )
+        elif handover:
+            log.info("Socket Mode switched to a new connection, no time offline (%s)", self._why)
         else:
-            log.info(
-                "Socket Mode reconnected after %.1f s offline (%s)",
-                offline,
-                self._why or "replaced",
-            )
+            log.info("Socket Mode reconnected after %.1f s offline (%s)", offline, self._why)
         self._ever_connected = True
         self._offline_since = None
-        if old is not None and old.open_now:
+        if handover:
             old.close_in_background("replaced by a new connection")
 
     def _wait_for_change(self) -> None:
