@@ -41,10 +41,11 @@ def serve_until_stopped(
     for transport in transports:
         transport.start()
     failure = shutdown.wait(transports)
+    in_flight = runtime.jobs.in_flight()
     for transport in transports:
         transport.stop(TRANSPORT_STOP_TIMEOUT)
     control.close()
-    drained = drain(runtime, settings.shutdown_grace)
+    drained = drain(runtime, settings.shutdown_grace, in_flight)
     if health is not None:
         health.close()
     log.info(

@@ -62,13 +62,12 @@ class Drained:
     reindex_running: bool
 
 
-def drain(runtime, grace: float) -> Drained:
+def drain(runtime, grace: float, in_flight_at_signal: int) -> Drained:
     """Wait up to `grace` seconds for the answers and the reindex already accepted."""
     deadline = time.monotonic() + grace
-    before = runtime.jobs.in_flight()
     abandoned = runtime.jobs.drain(grace)
     idle = runtime.reindexer.wait_idle(max(deadline - time.monotonic(), 0.0))
-    return Drained(before - abandoned, abandoned, not idle)
+    return Drained(max(in_flight_at_signal - abandoned, 0), abandoned, not idle)
 
 
 def _flush() -> None:

@@ -174,6 +174,9 @@ class FakeSocketMode:
         with contextlib.suppress(OSError):
             link.ws.socket.shutdown(socket.SHUT_RDWR)
         link.ws.socket.close()
+        with self._cond:
+            link.closed_at = link.closed_at or time.perf_counter()
+            self._cond.notify_all()
 
     # --- server side -----------------------------------------------------------------
     def _check_ticket(self, connection: ServerConnection, request):
@@ -205,7 +208,7 @@ class FakeSocketMode:
             pass
         finally:
             with self._cond:
-                link.closed_at = time.perf_counter()
+                link.closed_at = link.closed_at or time.perf_counter()
                 self._cond.notify_all()
 
     def _receive(self, link: Link, raw: str | bytes) -> None:
