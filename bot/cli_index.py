@@ -65,6 +65,8 @@ def ingest(ctx: click.Context, sources: tuple[str, ...], rebuild: bool, as_json:
 
 def _ingest_in_bot(bot: BotClient, specs: list[str], rebuild: bool) -> tuple[dict, str]:
     """The sync runs inside the bot; its progress lines are shown here as they come."""
+    if rebuild:
+        raise ConfigError(messages.CONTROL_NO_REBUILD)
     click.echo(messages.CONTROL_VIA_BOT.format(path=bot.path), err=True)
     args = {"specs": specs, "rebuild": rebuild, "pid": os.getpid()}
     data = bot.call("ingest", args, progress=lambda line: click.echo(line, err=True))

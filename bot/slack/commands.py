@@ -33,7 +33,7 @@ def handle_reindex(ack: Ack, command: dict, client: WebClient, deps: Deps) -> No
     running = deps.reindexer.claim(user, specs)
     if running is not None:
         seconds = time.monotonic() - running.started
-        text = messages.SLACK_REINDEX_BUSY.format(user=running.who, seconds=seconds)
+        text = messages.SLACK_REINDEX_BUSY.format(who=_who(running.who), seconds=seconds)
         ack(response_type="ephemeral", text=text)
         return
     ack(
@@ -43,3 +43,8 @@ def handle_reindex(ack: Ack, command: dict, client: WebClient, deps: Deps) -> No
         client, user, command.get("response_url"), every=deps.reindex_progress_every
     )
     deps.reindexer.launch(notifier)
+
+
+def _who(who: str) -> str:
+    """A Slack user as a mention; anyone else (`deskbot ingest (pid 7)`) by name."""
+    return f"<@{who}>" if who[:1] in "UW" and who.isalnum() else who

@@ -161,7 +161,7 @@ SLACK_REINDEX_NO_SOURCES = (
 )
 SLACK_REINDEX_STARTED = "Reindexing {what}. I'll post progress and a summary here."
 SLACK_REINDEX_BUSY = (
-    "A reindex is already running (started by <@{user}> {seconds:.0f} s ago); "
+    "A reindex is already running (started by {who} {seconds:.0f} s ago); "
     "I'll not start another. Its summary will follow."
 )
 SLACK_REINDEX_PROGRESS = "Reindex progress: {line}"
