@@ -38,8 +38,9 @@ def serve_until_stopped(
     if settings.health_port is not None:
         checks = checks_for(runtime.health, transports)
         health = HealthServer(checks, host=health_host, port=settings.health_port).start()
-    for transport in transports:
-        transport.start()
+    if not shutdown.requested.is_set():  # a signal while loading: start nothing
+        for transport in transports:
+            transport.start()
     failure = shutdown.wait(transports)
     in_flight = runtime.jobs.in_flight()
     for transport in transports:

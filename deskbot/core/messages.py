@@ -7,8 +7,9 @@ owned by the feature that uses them; keep each message short and actionable.
 # --- index / ingest ------------------------------------------------------------------
 INDEX_EMPTY = "The index is empty. Run `deskbot ingest ./path/to/wiki` (or `make demo`) first."
 INDEX_LOCKED = (
-    "The index at {path} is in use by another deskbot process (pid {pid}). "
-    "Stop that process, or reindex from Slack with /reindex while the bot runs."
+    "The index at {path} is in use by another deskbot process (pid {pid}) that this command "
+    "cannot reach through a control socket. Stop that process, or reindex from Slack with "
+    "/reindex while the bot runs."
 )
 MODEL_MISMATCH = (
     "The index was built with embedding model {stored} ({stored_dim} dimensions) but "
