@@ -60,9 +60,11 @@ def serve(ctx: click.Context, http_mode: bool, port: int | None, host: str) -> N
 def build_transports(settings, runtime, client, http_mode: bool, host: str, port: int | None):
     """Every configured transport around the one runtime (Slack; Teams joins here)."""
     from bot.serve.health import checks_for, health_report
+    from bot.serve.transport import Transport
     from bot.slack.transport import SlackHttp, SlackSocketMode
 
-    transports: list = []
+    transports: list[Transport] = []
+    slack: Transport
     if http_mode:
 
         def health():

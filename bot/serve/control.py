@@ -118,7 +118,8 @@ class ControlServer:
         if request.get("v") != VERSION or op is None:
             send({"type": "error", "code": "bad_request", "message": "unknown operation"})
             return
-        args = request.get("args") if isinstance(request.get("args"), dict) else {}
+        args = request.get("args")
+        args = args if isinstance(args, dict) else {}
         try:
             send({"type": "result", "data": op(self.runtime, args, send)})
         except ControlRefused as exc:

@@ -79,10 +79,10 @@ class Link:
                 compression=None,
             ) as ws:
                 self._ws = ws
-                early = self._await_hello()
+                early = self._await_hello(ws)
                 self.opened_at = time.monotonic()
                 self._ready.set()
-                self._read(early)
+                self._read(ws, early)
         except InvalidStatus as exc:
             self._fail(f"handshake refused (HTTP {exc.response.status_code})")
         except LinkError as exc:
@@ -94,13 +94,13 @@ class Link:
         self._error = why
         self._ready.set()
 
-    def _await_hello(self) -> list[dict]:
+    def _await_hello(self, ws: ClientConnection) -> list[dict]:
         """Read until `hello`; anything that came before it is handed on afterwards."""
         early: list[dict] = []
         deadline = time.monotonic() + self.hello_timeout
         try:
             while True:
-                raw = self._ws.recv(timeout=max(deadline - time.monotonic(), 0.001))
+                raw = ws.recv(timeout=max(deadline - time.monotonic(), 0.001))
                 message = _parse(raw)
                 if message.get("type") == "hello":
                     self.hello = message
@@ -114,15 +114,15 @@ class Link:
             raise LinkError(f"closed before hello ({describe_close(exc)})") from None
 
     # --- reading ---------------------------------------------------------------------
-    def _read(self, early: list[dict]) -> None:
+    def _read(self, ws: ClientConnection, early: list[dict]) -> None:
         """Route every message until the connection ends; then report why."""
         reason = "closed"
         try:
             for message in early:
                 self._route(message)
-            for raw in self._ws:
+            for raw in ws:
                 self._route(_parse(raw))
-            reason = describe_close(None, self._ws)
+            reason = describe_close(None, ws)
         except ConnectionClosed as exc:
             reason = describe_close(exc)
         except Exception as exc:  # a bug must not leave a dead link marked open

@@ -184,6 +184,10 @@ class SocketModeRunner:
         with self._state:
             old, self._current = self._current, link
             self._wake.clear()
+        if self._stopping.is_set():  # stop() came while this link was opening
+            link.close_in_background("deskbot is shutting down")
+            self._wake.set()
+            return
         offline = time.monotonic() - self._offline_since if self._offline_since else 0.0
         handover = old is not None and old.open_now
         if not self._ever_connected:
@@ -197,7 +201,7 @@ class SocketModeRunner:
             log.info("Socket Mode reconnected after %.1f s offline (%s)", offline, self._why)
         self._ever_connected = True
         self._offline_since = None
-        if handover:
+        if old is not None and handover:
             old.close_in_background("replaced by a new connection")
 
     def _wait_for_change(self) -> None:

@@ -49,7 +49,7 @@ def app_web_client(settings: Settings) -> WebClient:
 
 def check_app_token(client: WebClient) -> None:
     try:
-        client.apps_connections_open(app_token=client.token)
+        client.apps_connections_open(app_token=client.token or "")
     except SlackApiError as exc:
         error = exc.response.get("error", "unknown error")
         raise ConfigError(messages.SLACK_APP_TOKEN_REJECTED.format(error=error)) from None
