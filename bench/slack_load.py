@@ -1,14 +1,15 @@
-"""The Slack bot under load: 50 concurrent signed @mentions over HTTP.
+"""The Slack bot under load: 50 concurrent @mentions over HTTP and over Socket Mode.
 
-    python -m bench.slack_load [--mentions 50]
+    python -m bench.slack_load [--mentions 50] [--mode http|socket|both]
 
-Runs the real `deskbot serve --http` in a child process (the real CLI wiring:
-embedded Edge index of examples/wiki, the embedding model, the SQLite store, the
-real Answerer) against a fake Slack and a zero-latency fake OpenAI model served
-from this process. Reports: HTTP ack latency p50/p95/max (Slack wants < 3 s),
-time to the first visible sign (the :eyes: reaction) p95 (goal < 1 s), answers
-completed per second, and the bot's RSS at rest with the model and index loaded
-(goal < 1 GB), plus its peak RSS under the load.
+Runs the real `deskbot serve` in a child process (the real CLI wiring: embedded Edge
+index of examples/wiki, the embedding model, the SQLite store, the real Answerer)
+against a fake Slack and a zero-latency fake OpenAI model served from this process.
+HTTP mode: signed POSTs. Socket Mode (bench/slack_socket.py): envelopes on the Socket
+Mode fake, on a settled connection and again right after a forced refresh.
+Reports: ack latency p50/p95/max (Slack wants < 3 s), time to the first visible sign
+(the :eyes: reaction) p95 (goal < 1 s), answers completed per second, and the bot's
+RSS at rest with the model and index loaded (goal < 1 GB), plus its peak RSS.
 """
 
 from __future__ import annotations
@@ -28,9 +29,11 @@ from pathlib import Path
 import httpx
 import numpy as np
 
+from bench import slack_socket
 from tests.bot.slack.slackreq import SIGNING_SECRET, SlackSender, message_event
 from tests.fakes.openai_chat import FakeOpenAIChat
 from tests.fakes.slack import BOT_TOKEN, BOT_USER, FakeSlack
+from tests.fakes.socket_mode import FakeSocketMode
 
 ROOT = Path(__file__).resolve().parent.parent
 WIKI = ROOT / "examples" / "wiki"
@@ -84,9 +87,14 @@ def _env(workdir: Path, slack: FakeSlack, model: FakeOpenAIChat) -> dict:
     }
 
 
-def _start_bot(env: dict, workdir: Path, port: int) -> tuple[subprocess.Popen, float]:
+def _ingest(env: dict, workdir: Path) -> None:
     deskbot = [sys.executable, "-c", "from deskbot.cli import main; main()"]
     subprocess.run([*deskbot, "ingest", str(WIKI)], env=env, cwd=workdir, check=True)
+
+
+def _start_bot(env: dict, workdir: Path, port: int) -> tuple[subprocess.Popen, float]:
+    deskbot = [sys.executable, "-c", "from deskbot.cli import main; main()"]
+    _ingest(env, workdir)
     started = time.perf_counter()
     bot = subprocess.Popen([*deskbot, "serve", "--http", "--port", str(port)], env=env, cwd=workdir)
     deadline = time.monotonic() + 180
@@ -135,6 +143,37 @@ def _fire(sender: SlackSender, slack: FakeSlack, count: int):
 
     with ThreadPoolExecutor(count) as pool:
         return list(pool.map(send, bodies))
+
+
+def run_socket(count: int) -> dict:
+    """Socket Mode: `count` envelopes on a settled link, then `count` right after a refresh."""
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        FakeSocketMode() as socket,
+        FakeSlack(socket=socket) as slack,
+        FakeOpenAIChat(default=_model) as model,
+    ):
+        workdir = Path(tmp)
+        env = _env(workdir, slack, model)
+        _ingest(env, workdir)
+        bot, startup = slack_socket.start_socket_bot(env, workdir, _free_port())
+        try:
+            questions = [QUESTIONS[n % len(QUESTIONS)] for n in range(count)]
+            warm = slack_socket.fire(socket, slack, questions[:1])
+            _wait_answers(slack, [warm[0][0]])
+            time.sleep(1.0)
+            rest = _rss_mb(bot.pid)
+            settled = slack_socket.fire(socket, slack, questions)
+            done = _wait_answers(slack, [ts for ts, _, _ in settled])
+            figures = _figures(slack, settled, done, rest, _rss_mb(bot.pid, "VmHWM"), startup)
+            new_link = slack_socket.refresh(socket)
+            refreshed = slack_socket.fire(socket, slack, questions, link=new_link)
+            done = _wait_answers(slack, [ts for ts, _, _ in refreshed])
+            after = _figures(slack, refreshed, done, rest, _rss_mb(bot.pid, "VmHWM"), startup)
+        finally:
+            bot.terminate()
+            bot.wait(30)
+        return figures | {"after_refresh": after}
 
 
 def run(count: int) -> dict:
@@ -200,11 +239,21 @@ def _figures(slack, results, done, rest, peak, startup) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mentions", type=int, default=50)
+    parser.add_argument("--mode", choices=("http", "socket", "both"), default="both")
     args = parser.parse_args()
-    figures = run(args.mentions)
+    print(f"machine load (1-min average) at start: {os.getloadavg()[0]:.1f}")
+    if args.mode in ("http", "both"):
+        _print("over HTTP", run(args.mentions))
+    if args.mode in ("socket", "both"):
+        figures = run_socket(args.mentions)
+        _print("over Socket Mode, settled connection", figures)
+        _print("over Socket Mode, right after a forced refresh", figures["after_refresh"])
+
+
+def _print(where: str, figures: dict) -> None:
     ack = figures["ack_ms"]
     print(
-        f"{figures['mentions']} concurrent mentions over HTTP (bot startup {figures['startup_s']} s)"
+        f"{figures['mentions']} concurrent mentions {where} (bot startup {figures['startup_s']} s)"
     )
     print(
         f"  ack            p50 {ack['p50']} ms  p95 {ack['p95']} ms  max {ack['max']} ms  (>3 s: {ack['over_3s']})"

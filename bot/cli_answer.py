@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import click
 
 from bot.answer import Answer, Answerer
+from bot.serve.control_client import running_bot
 from bot.wiring import build_answerer, build_index, build_retriever
 from deskbot.core import messages
 from deskbot.core.clikit import friendly_errors, load_settings
@@ -33,25 +34,26 @@ def open_answerer(settings: Settings) -> Iterator[Answerer]:
                 answerer.store.close()
 
 
-def render(answer: Answer) -> str:
-    """The answer for a terminal: notice, text, numbered sources, one line of figures."""
-    lines = [f"Note: {answer.notice}", ""] if answer.notice else []
-    lines.append(answer.text)
-    if answer.citations:
+def render(answer: dict) -> str:
+    """The answer (`Answer.as_json()`, here or from the running bot) for a terminal:
+    notice, text, numbered sources, one line of figures."""
+    lines = [f"Note: {answer['notice']}", ""] if answer["notice"] else []
+    lines.append(answer["answer"])
+    if answer["citations"]:
         lines += ["", messages.SOURCES_HEADING]
-        lines += [
-            f"  [{c.n}] {c.label}" + (f" — {c.url}" if c.url else "") for c in answer.citations
-        ]
+        for c in answer["citations"]:
+            label = f"{c['title']} › {c['section']}" if c["section"] else c["title"]
+            lines.append(f"  [{c['n']}] {label}" + (f" — {c['url']}" if c["url"] else ""))
     lines += ["", click.style(footer(answer), dim=True)]
     return "\n".join(lines)
 
 
-def footer(answer: Answer) -> str:
-    parts = [answer.model or ("extractive" if answer.covered else "no answer")]
-    if answer.usage.get("total_tokens"):
-        parts.append(f"{answer.usage['total_tokens']:,} tokens")
-        parts.append(f"${answer.cost_usd:.4f}")
-    parts.append(f"{answer.timings.get('total', 0.0):.2f} s")
+def footer(answer: dict) -> str:
+    parts = [answer["model"] or ("extractive" if answer["covered"] else "no answer")]
+    if answer["usage"].get("total_tokens"):
+        parts.append(f"{answer['usage']['total_tokens']:,} tokens")
+        parts.append(f"${answer['cost_usd']:.4f}")
+    parts.append(f"{answer['timings'].get('total', 0.0):.2f} s")
     return " · ".join(parts)
 
 
@@ -81,10 +83,14 @@ def ask(ctx: click.Context, question: str, only: tuple[str, ...], as_json: bool)
     the retrieved passages; otherwise the best passages are quoted.
     """
     settings = load_settings(ctx)
-    with open_answerer(settings) as answerer:
-        answer = answerer.answer(question, sources=only or None)
+    bot = running_bot(settings)
+    if bot is not None:  # the running bot holds the index: it answers
+        answer = bot.call("ask", {"question": question, "sources": list(only)})
+    else:
+        with open_answerer(settings) as answerer:
+            answer = answerer.answer(question, sources=only or None).as_json()
     if as_json:
-        click.echo(json.dumps(answer.as_json(), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(answer, ensure_ascii=False, indent=2))
     else:
         click.echo(render(answer))
 
@@ -114,7 +120,7 @@ def chat(ctx: click.Context, only: tuple[str, ...]) -> None:
                     click.echo(messages.CHAT_UNKNOWN_COMMAND.format(command=command))
                 continue
             last = answerer.answer(line, history[-HISTORY_TURNS:], sources=only or None)
-            click.echo(render(last) + "\n")
+            click.echo(render(last.as_json()) + "\n")
             history += [Turn("user", line), Turn("assistant", last.text)]
 
 

@@ -1,13 +1,22 @@
-"""`deskbot ingest`, `deskbot search`, `deskbot status`."""
+"""`deskbot ingest`, `deskbot search`, `deskbot status`.
+
+While `deskbot serve` holds the embedded index, each command goes through the bot's
+control socket instead (bot/serve/control_client.py): `ingest` runs as a sync inside the
+bot, through the same runner as /reindex. Without a running bot they open the index here.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import sys
+from collections.abc import Callable, Iterator
 
 import click
 
-from bot.retrieve import Hit
+from bot.index_info import index_info
+from bot.serve.control_client import BotClient, local_spec, running_bot
 from bot.wiring import build_embedder, build_index, build_retriever, build_source
 from deskbot.core import messages
 from deskbot.core.clikit import friendly_errors, load_settings
@@ -34,19 +43,34 @@ def ingest(ctx: click.Context, sources: tuple[str, ...], rebuild: bool, as_json:
     if not specs:
         raise ConfigError(messages.NO_SOURCES)
     opened = [build_source(spec, settings) for spec in specs]  # bad specs fail before any work
-    with build_index(settings) as index:
-        if rebuild:
-            index.drop()
-        embedder = build_embedder(settings)
-        report = sync_sources(opened, Syncer(index, embedder), terminal_progress)
-    if as_json:
-        click.echo(json.dumps(report.as_json(), indent=2))
+    bot = running_bot(settings)
+    if bot is not None:
+        report, summary = _ingest_in_bot(bot, [local_spec(s) for s in specs], rebuild)
     else:
-        for error in report.errors:
+        with build_index(settings) as index:
+            if rebuild:
+                index.drop()
+            embedder = build_embedder(settings)
+            synced = sync_sources(opened, Syncer(index, embedder), terminal_progress)
+            report, summary = synced.as_json(), synced.summary()
+    if as_json:
+        click.echo(json.dumps(report, indent=2))
+    else:
+        for error in report["errors"]:
             click.echo(f"warning: {error}", err=True)
-        click.echo(report.summary())
-    if report.failed and not (report.added or report.updated or report.unchanged):
+        click.echo(summary)
+    if report["failed"] and not (report["added"] or report["updated"] or report["unchanged"]):
         sys.exit(1)
+
+
+def _ingest_in_bot(bot: BotClient, specs: list[str], rebuild: bool) -> tuple[dict, str]:
+    """The sync runs inside the bot; its progress lines are shown here as they come."""
+    if rebuild:
+        raise ConfigError(messages.CONTROL_NO_REBUILD)
+    click.echo(messages.CONTROL_VIA_BOT.format(path=bot.path), err=True)
+    args = {"specs": specs, "rebuild": rebuild, "pid": os.getpid()}
+    data = bot.call("ingest", args, progress=lambda line: click.echo(line, err=True))
+    return data["report"], data["summary"]
 
 
 @click.command()
@@ -61,32 +85,53 @@ def ingest(ctx: click.Context, sources: tuple[str, ...], rebuild: bool, as_json:
 def search(ctx: click.Context, question: str, k: int | None, only: tuple[str, ...], as_json: bool):
     """Show the passages that best match QUESTION (`-`: one question per line on stdin, JSON lines out)."""
     settings = load_settings(ctx)
-    retriever = build_retriever(settings)
-    try:
+    with _searcher(settings) as find:
         if question == "-":
             for line in sys.stdin:
                 if line.strip():
-                    hits = retriever.search(line.strip(), k=k, sources=only or None)
-                    payload = {"question": line.strip(), "hits": [h.as_json() for h in hits]}
+                    hits = find(line.strip(), k, list(only))["hits"]
+                    payload = {"question": line.strip(), "hits": hits}
                     click.echo(json.dumps(payload, ensure_ascii=False))
             return
+        found = find(question, k, list(only))
+    if as_json:
+        click.echo(json.dumps({"hits": found["hits"]}, ensure_ascii=False))
+    elif not found["hits"]:
+        click.echo(messages.INDEX_EMPTY if found["empty"] else "No matches.")
+    else:
+        for n, hit in enumerate(found["hits"], 1):
+            click.echo(_format_hit(n, hit, found["threshold"]))
+
+
+@contextlib.contextmanager
+def _searcher(settings) -> Iterator[Callable[[str, int | None, list[str]], dict]]:
+    """search(question, k, sources) -> {"hits", "threshold", "empty"}: in the bot, or here."""
+    bot = running_bot(settings)
+    if bot is not None:
+        yield lambda q, k, only: bot.call("search", {"question": q, "k": k, "sources": only})
+        return
+    retriever = build_retriever(settings)
+
+    def find(question: str, k: int | None, only: list[str]) -> dict:
         hits = retriever.search(question, k=k, sources=only or None)
-        if as_json:
-            click.echo(json.dumps({"hits": [h.as_json() for h in hits]}, ensure_ascii=False))
-        elif not hits:
-            click.echo(messages.INDEX_EMPTY if retriever.index.count() == 0 else "No matches.")
-        else:
-            for n, hit in enumerate(hits, 1):
-                click.echo(_format_hit(n, hit, retriever.threshold))
+        empty = not hits and retriever.index.count() == 0
+        return {
+            "hits": [h.as_json() for h in hits],
+            "threshold": retriever.threshold,
+            "empty": empty,
+        }
+
+    try:
+        yield find
     finally:
         retriever.index.close()
 
 
-def _format_hit(n: int, hit: Hit, threshold: float) -> str:
-    where = f"{hit.title} › {hit.section}" if hit.section else hit.title
-    mark = "" if hit.score >= threshold else "  (below threshold)"
-    text = hit.text if len(hit.text) <= 600 else hit.text[:600].rsplit(" ", 1)[0] + " …"
-    return f"[{n}] {where}  score {hit.score:.3f}{mark}\n    {hit.url}\n    {text}\n"
+def _format_hit(n: int, hit: dict, threshold: float) -> str:
+    where = f"{hit['title']} › {hit['section']}" if hit["section"] else hit["title"]
+    mark = "" if hit["score"] >= threshold else "  (below threshold)"
+    text = hit["text"] if len(hit["text"]) <= 600 else hit["text"][:600].rsplit(" ", 1)[0] + " …"
+    return f"[{n}] {where}  score {hit['score']:.3f}{mark}\n    {hit['url']}\n    {text}\n"
 
 
 @click.command()
@@ -96,30 +141,22 @@ def _format_hit(n: int, hit: Hit, threshold: float) -> str:
 def status(ctx: click.Context, as_json: bool) -> None:
     """Show what the index holds: sources, pages, chunks, model, last sync."""
     settings = load_settings(ctx)
-    with build_index(settings) as index:
-        meta = index.read_meta()
-        counts = index.source_counts() if meta else {}
-    info = {
-        "location": index.location,
-        "model": meta.model if meta else None,
-        "dimension": meta.dimension if meta else None,
-        "sources": {
-            source: {
-                "pages": pages,
-                "chunks": chunks,
-                "last_sync": (meta.syncs.get(source) or {}).get("at") if meta else None,
-            }
-            for source, (pages, chunks) in sorted(counts.items())
-        },
-    }
+    bot = running_bot(settings)
+    if bot is not None:
+        info = bot.call("status", {})
+    else:
+        with build_index(settings) as index:
+            info = index_info(index)
     if as_json:
         click.echo(json.dumps(info, indent=2))
         return
-    if meta is None:
+    if info["model"] is None:
         click.echo(messages.INDEX_EMPTY)
         return
     click.echo(f"Index:  {info['location']}")
-    click.echo(f"Model:  {meta.model} ({meta.dimension} dimensions)")
+    if info.get("served_by"):
+        click.echo(f"Served: by the running bot (pid {info['served_by']})")
+    click.echo(f"Model:  {info['model']} ({info['dimension']} dimensions)")
     for source, row in info["sources"].items():
         click.echo(
             f"  {source}: {row['pages']} pages, {row['chunks']} chunks, "

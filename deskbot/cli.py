@@ -21,7 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "status": ("bot.cli_index:status", "Show what the index holds: sources, pages, chunks, model."),
     "ask": ("bot.cli_answer:ask", "Answer a question from the index, with numbered sources."),
     "chat": ("bot.cli_answer:chat", "Interactive chat that keeps the thread's history."),
-    "serve": ("bot.slack.cli:serve", "Run the bot (Slack Socket Mode, or HTTP with --http)."),
+    "serve": ("bot.serve.cli:serve", "Run the bot (Slack Socket Mode, or HTTP with --http)."),
     "tune": ("deskbot.tune.cli:tune", "Tone-model toolkit: prepare, validate, estimate, launch, …"),
     "simulate": (
         "deskbot.sim.cli:simulate",

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import logging
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
+from bot.serve.reindex import ReindexRunner
 from bot.slack import actions, commands, events
 from bot.slack.access import ignorable
 from bot.slack.assistant import build_assistant
 from bot.slack.client import build_web_client
 from bot.slack.deliver import StreamSupport
 from bot.slack.deps import AnswererLike, Deps, Reindex, StoreLike
-from bot.slack.reindex import ReindexRunner
 from bot.slack.seen import Seen, dedupe_middleware
 from deskbot.core import messages
 from deskbot.core.config import Settings
@@ -41,23 +41,29 @@ def build_app(
     *,
     answerer: AnswererLike,
     store: StoreLike,
-    reindex: Reindex,
+    reindex: Reindex | ReindexRunner,
     client: WebClient | None = None,
+    jobs: Executor | None = None,
     reindex_progress_every: float = 10.0,
 ) -> App:
-    """The Slack app: HTTP requests are verified with SLACK_SIGNING_SECRET when it is set."""
+    """The Slack app: HTTP requests are verified with SLACK_SIGNING_SECRET when it is set.
+
+    `deskbot serve` hands in the process's shared answer pool (`jobs`) and reindex runner,
+    so every transport and the control socket use the same ones.
+    """
     client = client or build_web_client(settings)
+    if not isinstance(reindex, ReindexRunner):
+        reindex = ReindexRunner(reindex, secrets=settings.secrets())
     deps = Deps(
         settings=settings,
         answerer=answerer,
         store=store,
-        jobs=ThreadPoolExecutor(ANSWER_WORKERS, thread_name_prefix="deskbot-answer"),
-        reindexer=ReindexRunner(
-            reindex, secrets=settings.secrets(), progress_every=reindex_progress_every
-        ),
+        jobs=jobs or ThreadPoolExecutor(ANSWER_WORKERS, thread_name_prefix="deskbot-answer"),
+        reindexer=reindex,
         seen=Seen(),
         threads=Seen(ttl=7 * 24 * 3600),
         streams=StreamSupport(),
+        reindex_progress_every=reindex_progress_every,
     )
     app = App(
         client=client,

@@ -8,7 +8,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.slack.deps import Deps
-from bot.slack.reindex import parse_specs
+from bot.slack.reindex import Notifier, parse_specs
 from deskbot.core import messages
 
 
@@ -33,10 +33,18 @@ def handle_reindex(ack: Ack, command: dict, client: WebClient, deps: Deps) -> No
     running = deps.reindexer.claim(user, specs)
     if running is not None:
         seconds = time.monotonic() - running.started
-        text = messages.SLACK_REINDEX_BUSY.format(user=running.user, seconds=seconds)
+        text = messages.SLACK_REINDEX_BUSY.format(who=_who(running.who), seconds=seconds)
         ack(response_type="ephemeral", text=text)
         return
     ack(
         response_type="ephemeral", text=messages.SLACK_REINDEX_STARTED.format(what=", ".join(specs))
     )
-    deps.reindexer.launch(client, user, command.get("response_url"))
+    notifier = Notifier(
+        client, user, command.get("response_url"), every=deps.reindex_progress_every
+    )
+    deps.reindexer.launch(notifier)
+
+
+def _who(who: str) -> str:
+    """A Slack user as a mention; anyone else (`deskbot ingest (pid 7)`) by name."""
+    return f"<@{who}>" if who[:1] in "UW" and who.isalnum() else who

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
+from bot.serve.reindex import Progress, Reindex, ReindexRunner
 from bot.slack.deliver import StreamSupport
 from bot.slack.seen import Seen
 from deskbot.core.config import Settings
 from deskbot.core.conversations import Turn
 
-if TYPE_CHECKING:
-    from bot.slack.reindex import ReindexRunner
-
-Progress = Callable[[str], None]
-Reindex = Callable[[Sequence[str], Progress], Any]  # returns a report with .summary()
+__all__ = ["AnswererLike", "Deps", "Progress", "Reindex", "StoreLike"]
 
 
 class AnswererLike(Protocol):
@@ -47,7 +44,8 @@ class Deps:
     answerer: AnswererLike
     store: StoreLike
     jobs: Executor  # answers run here, off Bolt's listener threads
-    reindexer: ReindexRunner
+    reindexer: ReindexRunner  # the serving process's one runner (bot/serve/reindex.py)
     seen: Seen  # event ids and messages already handled
     threads: Seen  # threads the bot answered in (ANSWER_THREAD_FOLLOWUPS)
     streams: StreamSupport
+    reindex_progress_every: float = 10.0  # seconds between /reindex progress posts

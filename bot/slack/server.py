@@ -1,4 +1,4 @@
-"""Running the app: HTTP mode (waitress, a production WSGI server) or Socket Mode.
+"""HTTP mode: waitress (a production WSGI server) in front of the Bolt app.
 
 HTTP mode serves `POST /slack/events` (events, slash commands and interactivity
 all use this one Request URL) and `GET /healthz` for load balancers and PaaS
@@ -15,7 +15,6 @@ from collections.abc import Callable, Iterable
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
-from slack_sdk.errors import SlackApiError
 
 from deskbot.core import messages
 from deskbot.core.errors import ConfigError
@@ -27,16 +26,24 @@ HEALTH_PATH = "/healthz"
 HTTP_THREADS = 16
 
 
-def build_wsgi(app: App) -> Callable:
+Health = Callable[[], tuple[bool, dict]]  # (healthy, JSON body): see bot/serve/health.py
+
+
+def _always_healthy() -> tuple[bool, dict]:
+    return True, {"ok": True, "status": messages.SLACK_HEALTHY}
+
+
+def build_wsgi(app: App, health: Health = _always_healthy) -> Callable:
     """The WSGI application: Bolt on /slack/events, a health check on /healthz."""
     slack = SlackRequestHandler(app, path=EVENTS_PATH)
 
     def wsgi(environ: dict, start_response: Callable) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         if path == HEALTH_PATH and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
-            body = json.dumps({"ok": True, "status": messages.SLACK_HEALTHY}).encode()
-            start_response("200 OK", [("Content-Type", "application/json")])
-            return [body]
+            ok, report = health()
+            status = "200 OK" if ok else "503 Service Unavailable"
+            start_response(status, [("Content-Type", "application/json")])
+            return [json.dumps(report).encode()]
         if path == EVENTS_PATH:
             return slack(environ, start_response)
         start_response("404 Not Found", [("Content-Type", "text/plain; charset=utf-8")])
@@ -56,13 +63,20 @@ def require_server() -> None:
 class HttpServer:
     """waitress on host:port (port 0 picks a free one; see `.port`)."""
 
-    def __init__(self, app: App, *, host: str = "0.0.0.0", port: int = 3000) -> None:
+    def __init__(
+        self,
+        app: App,
+        *,
+        host: str = "0.0.0.0",
+        port: int = 3000,
+        health: Health = _always_healthy,
+    ) -> None:
         require_server()
         from waitress import create_server
 
         logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # bursts queue by design
         self._server = create_server(
-            build_wsgi(app), host=host, port=port, threads=HTTP_THREADS, ident="deskbot"
+            build_wsgi(app, health), host=host, port=port, threads=HTTP_THREADS, ident="deskbot"
         )
         self.host = host
 
@@ -83,20 +97,3 @@ class HttpServer:
     def close(self) -> None:
         self._server.close()
         self._server.task_dispatcher.shutdown(timeout=1)
-
-
-def serve_socket_mode(app: App, app_token: str, *, stop: threading.Event | None = None) -> None:
-    """Connect out to Slack over a WebSocket (no public URL needed); blocks until `stop`."""
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
-
-    handler = SocketModeHandler(app, app_token=app_token)
-    try:
-        handler.connect()
-    except SlackApiError as exc:
-        error = exc.response.get("error", "unknown error")
-        raise ConfigError(messages.SLACK_APP_TOKEN_REJECTED.format(error=error)) from None
-    log.info("deskbot connected to Slack in Socket Mode")
-    try:
-        (stop or threading.Event()).wait()
-    finally:
-        handler.close()

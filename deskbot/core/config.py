@@ -37,7 +37,7 @@ def _bool(name: str, value: str | None, default: bool) -> bool:
     raise ConfigError(f"{name} must be true or false, got {value!r}")
 
 
-def _number(name: str, value: str | None, default: float, kind: type = float):
+def _number(name: str, value: str | None, default: float | None, kind: type = float):
     if value is None or value.strip() == "":
         return default
     try:
@@ -112,6 +112,10 @@ class Settings:
     escalation_usergroup: str | None = None
     reindex_command: str = "/reindex"
     port: int = 3000
+    # serving process (deskbot serve)
+    health_port: int | None = None  # Socket Mode's /healthz (HTTP mode serves it on PORT)
+    shutdown_grace: float = 20.0  # seconds answers in flight get after SIGTERM/SIGINT
+    control_socket: Path | None = None  # default: DESKBOT_DATA_DIR/run/deskbot.sock
     log_level: str = "INFO"
 
     @classmethod
@@ -178,8 +182,16 @@ class Settings:
             escalation_usergroup=get("ESCALATION_USERGROUP"),
             reindex_command=get("REINDEX_COMMAND") or "/reindex",
             port=_number("PORT", get("PORT"), 3000, int),
+            health_port=_number("HEALTH_PORT", get("HEALTH_PORT"), None, int),
+            shutdown_grace=_number("SHUTDOWN_GRACE_SECONDS", get("SHUTDOWN_GRACE_SECONDS"), 20.0),
+            control_socket=Path(v) if (v := get("CONTROL_SOCKET")) else None,
             log_level=(get("LOG_LEVEL") or "INFO").upper(),
         )
+
+    @property
+    def control_socket_path(self) -> Path:
+        """Where `deskbot serve` listens for the CLI (a Unix socket in an owner-only folder)."""
+        return self.control_socket or self.data_dir / "run" / "deskbot.sock"
 
     def secrets(self) -> tuple[str, ...]:
         """Every secret value set, for log redaction."""

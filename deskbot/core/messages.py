@@ -7,8 +7,9 @@ owned by the feature that uses them; keep each message short and actionable.
 # --- index / ingest ------------------------------------------------------------------
 INDEX_EMPTY = "The index is empty. Run `deskbot ingest ./path/to/wiki` (or `make demo`) first."
 INDEX_LOCKED = (
-    "The index at {path} is in use by another deskbot process (pid {pid}). "
-    "Stop that process, or reindex from Slack with /reindex while the bot runs."
+    "The index at {path} is in use by another deskbot process (pid {pid}) that this command "
+    "cannot reach through a control socket. Stop that process, or reindex from Slack with "
+    "/reindex while the bot runs."
 )
 MODEL_MISMATCH = (
     "The index was built with embedding model {stored} ({stored_dim} dimensions) but "
@@ -112,6 +113,10 @@ SLACK_APP_TOKEN_REJECTED = (
     "connections:write scope under Basic Information → App-Level Tokens of the app created "
     "from manifest.yml, and check that Socket Mode is enabled (socket_mode_enabled: true)."
 )
+SLACK_SOCKET_DISABLED = (
+    "Slack turned Socket Mode off for this app (link_disabled). Turn it back on under "
+    "Settings → Socket Mode of the app created from manifest.yml, or run HTTP mode (--http)."
+)
 SLACK_UNREACHABLE = "Cannot reach the Slack Web API at {url} ({error}). Check SLACK_API_URL."
 SLACK_NO_SERVER = (
     "HTTP mode needs the waitress WSGI server: pip install waitress. "
@@ -157,7 +162,7 @@ SLACK_REINDEX_NO_SOURCES = (
 )
 SLACK_REINDEX_STARTED = "Reindexing {what}. I'll post progress and a summary here."
 SLACK_REINDEX_BUSY = (
-    "A reindex is already running (started by <@{user}> {seconds:.0f} s ago); "
+    "A reindex is already running (started by {who} {seconds:.0f} s ago); "
     "I'll not start another. Its summary will follow."
 )
 SLACK_REINDEX_PROGRESS = "Reindex progress: {line}"
@@ -166,6 +171,45 @@ SLACK_REINDEX_ERRORS = "{count} problem(s), first: {first}"
 SLACK_REINDEX_FAILED = "Reindex of {what} failed: {error}"
 SLACK_REINDEX_CRASHED = "Reindex of {what} failed unexpectedly; the details are in the bot's log."
 SLACK_HEALTHY = "ok"
+
+# --- serving process and its control socket (bot/serve/) -----------------------------
+SERVE_SLACK_OK = (
+    "Slack accepted the tokens: bot @{user} in {team}{app}. Loading the index and the model…"
+)
+SERVE_SLACK_APP_OK = ", app token can open Socket Mode connections"
+SERVE_NO_TRANSPORT = (
+    "No transport is configured: set SLACK_BOT_TOKEN (and SLACK_APP_TOKEN for Socket Mode, or "
+    "SLACK_SIGNING_SECRET with --http). See README, Connect to Slack."
+)
+SERVE_STOPPED = (
+    "deskbot stopped ({signal}): {finished} answer(s) finished during shutdown, "
+    "{abandoned} cut off after the {grace:.0f} s grace period{reindex}."
+)
+SERVE_REINDEX_CUT = "; a reindex was still running (the next sync picks up where it stopped)"
+CONTROL_UNAVAILABLE = (
+    "No control socket at {path} ({reason}): `deskbot search/ask/status/ingest` cannot reach "
+    "this bot."
+)
+CONTROL_NO_ACCESS = (
+    "The running bot's control socket {path} is not open to this user. Run the command as the "
+    "user that runs `deskbot serve`."
+)
+CONTROL_GONE = "The bot stopped answering on {path}. Try again; without a bot the CLI works alone."
+CONTROL_BROKEN = "The running bot's answer could not be read ({error})."
+CONTROL_TOO_MANY = "The bot is busy with other CLI requests; try again in a moment."
+CONTROL_CRASHED = "The bot failed on this request; the details are in the bot's log."
+CONTROL_NO_REBUILD = (
+    "`ingest --rebuild` drops the index the running bot answers from: stop the bot "
+    "(deskbot serve) first, rebuild, then start it again."
+)
+CONTROL_INGEST_BUSY = (
+    "A reindex is already running in the bot ({what}, started by {who} {seconds:.0f} s ago); "
+    "not starting another. Try again when it has finished."
+)
+CONTROL_INGEST_CRASHED = (
+    "The reindex of {what} failed unexpectedly; the details are in the bot's log."
+)
+CONTROL_VIA_BOT = "deskbot serve is running: the sync runs inside it (through {path})."
 
 # --- tune ----------------------------------------------------------------------------
 TUNE_AUTH = (

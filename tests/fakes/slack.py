@@ -8,6 +8,8 @@ endpoints for slash commands and interactivity.
 
 Knobs: `fail(method, error, times)`, `rate_limit(method, times, retry_after)`,
 `stream_supported = False` (chat.startStream answers `method_not_supported_for_channel_type`).
+With a `socket` (tests/fakes/socket_mode.FakeSocketMode), `apps.connections.open` answers the
+app token (`APP_TOKEN`; `app_token = None` revokes it) with a one-time WebSocket URL.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from dataclasses import dataclass, field
 from tests.fakes.http import FakeService, Reply, Request
 
 BOT_TOKEN = "xoxb-111-222-fake"
+APP_TOKEN = "xapp-1-A0000001-333-fake"
 BOT_USER = "UBOT0001"
 BOT_ID = "BBOT0001"
 TEAM = "T0000001"
@@ -61,9 +64,11 @@ class Message:
 
 
 class FakeSlack(FakeService):
-    def __init__(self, token: str = BOT_TOKEN) -> None:
+    def __init__(self, token: str = BOT_TOKEN, *, socket=None, app_token: str = APP_TOKEN) -> None:
         super().__init__()
         self.token = token
+        self.socket = socket  # a FakeSocketMode for apps.connections.open
+        self.app_token: str | None = app_token
         self.api: list[ApiCall] = []
         self.messages: dict[str, list[Message]] = {}
         self.responses: list[tuple[str, dict, float]] = []  # (response_url id, body, time)
@@ -165,10 +170,7 @@ class FakeSlack(FakeService):
             return Reply(
                 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(retry_after)}
             )
-        if request.headers.get("authorization") != f"Bearer {self.token}":
-            call.error = "invalid_auth"
-        elif forced:
-            call.error = forced
+        call.error = self._auth_error(method, request.headers.get("authorization") or "") or forced
         if call.error:
             return Reply(200, {"ok": False, "error": call.error})
         handler = getattr(self, "_m_" + method.replace(".", "_"), None)
@@ -179,7 +181,23 @@ class FakeSlack(FakeService):
         call.error = None if body.get("ok") else body.get("error")
         return Reply(200, body)
 
+    def _auth_error(self, method: str, authorization: str) -> str | None:
+        """Slack's answer to the token: the app token only opens Socket Mode connections."""
+        token = authorization.removeprefix("Bearer ")
+        if method == "apps.connections.open":
+            if token.startswith("xapp-"):
+                return None if token == self.app_token else "invalid_auth"
+            return "not_allowed_token_type" if token else "not_authed"
+        if token.startswith("xapp-"):
+            return "not_allowed_token_type"
+        return None if token == self.token else "invalid_auth"
+
     # --- Web API methods -------------------------------------------------------------
+    def _m_apps_connections_open(self, args: dict) -> dict:
+        if self.socket is None:
+            return {"ok": False, "error": "socket_mode_not_enabled"}
+        return {"ok": True, "url": self.socket.ticket()}
+
     def _m_auth_test(self, args: dict) -> dict:
         return {
             "ok": True,

@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from bot.slack.runtime import build_reindex
+from bot.serve.reindex import build_reindex
 from deskbot.core import messages
 from deskbot.core.errors import SourceError
 from ingest.index import open_index

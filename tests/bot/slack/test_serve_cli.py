@@ -1,17 +1,13 @@
-"""`deskbot serve` refuses to start with a clear message instead of a traceback."""
+"""`deskbot serve` refuses to start with a clear message instead of a traceback, in a second."""
 
 from __future__ import annotations
 
 import pytest
 from click.testing import CliRunner
 
-from bot.slack.app import build_app
-from bot.slack.server import serve_socket_mode
-from bot.store import Store
 from deskbot.cli import main
-from deskbot.core.config import Settings
-from deskbot.core.errors import ConfigError
 from tests.fakes.slack import BOT_TOKEN, FakeSlack
+from tests.fakes.socket_mode import FakeSocketMode
 
 CLEAN = {
     "SLACK_BOT_TOKEN": "",
@@ -57,9 +53,21 @@ def test_token_slack_rejects_is_reported_before_loading_anything():
     assert slack.methods() == ["auth.test"]
 
 
-def test_socket_mode_with_a_rejected_app_token_says_which_token(slack):
-    settings = Settings(slack_bot_token=BOT_TOKEN, slack_api_url=slack.api_url)
-    app = build_app(settings, answerer=None, store=Store(":memory:"), reindex=None)
-    with pytest.raises(ConfigError, match=r"Slack rejected SLACK_APP_TOKEN \(invalid_auth\)"):
-        serve_socket_mode(app, "xapp-1-A1-revoked")
-    assert slack.methods() == ["apps.connections.open"]
+@pytest.mark.parametrize(
+    "app_token, error",
+    [("xapp-1-A1-revoked", "invalid_auth")],
+    ids=["revoked-app-token"],
+)
+def test_socket_mode_checks_both_tokens_before_loading_anything(app_token, error):
+    with FakeSocketMode() as socket, FakeSlack(socket=socket) as slack:
+        env = {
+            **CLEAN,
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_APP_TOKEN": app_token,
+            "SLACK_API_URL": slack.api_url,
+        }
+        result = CliRunner().invoke(main, ["serve"], env=env)
+    assert result.exit_code == 1
+    assert f"Slack rejected SLACK_APP_TOKEN ({error})" in result.output
+    assert "Slack accepted" not in result.output and app_token not in result.output
+    assert slack.methods() == ["auth.test", "apps.connections.open"]

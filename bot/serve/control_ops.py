@@ -1,0 +1,120 @@
+"""What the CLI can ask the running bot over the control socket: status, search, ask, ingest.
+
+Each operation takes the request's `args` and a `send(message)` for progress lines,
+and returns the result data; bad arguments and refusals raise ControlRefused.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+
+from bot.index_info import index_info
+from bot.serve.control_wire import MAX_QUESTION
+from bot.serve.reindex import Outcome
+from bot.serve.runtime import Runtime
+from deskbot.core import messages
+from deskbot.core.errors import DeskbotError
+
+Send = Callable[[dict], None]
+MAX_K = 50
+MAX_SPECS = 50
+
+
+class ControlRefused(DeskbotError):
+    """The bot will not do what was asked (`code` says why, the message says what to do)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def op_status(runtime: Runtime, args: dict, send: Send) -> dict:
+    return index_info(runtime.index) | {"served_by": os.getpid()}
+
+
+def op_search(runtime: Runtime, args: dict, send: Send) -> dict:
+    question = _question(args)
+    k = args.get("k")
+    if k is not None and (not isinstance(k, int) or not 1 <= k <= MAX_K):
+        raise ControlRefused("bad_request", f"k must be a whole number from 1 to {MAX_K}")
+    hits = runtime.retriever.search(question, k=k, sources=_sources(args) or None)
+    return {
+        "hits": [h.as_json() for h in hits],
+        "threshold": runtime.retriever.threshold,
+        "empty": not hits and runtime.index.count() == 0,
+    }
+
+
+def op_ask(runtime: Runtime, args: dict, send: Send) -> dict:
+    question = _question(args)
+    if runtime.index.count() == 0:
+        raise ControlRefused("index_empty", messages.INDEX_EMPTY)
+    return runtime.answerer.answer(question, sources=_sources(args) or None).as_json()
+
+
+def op_ingest(runtime: Runtime, args: dict, send: Send) -> dict:
+    """A sync inside the bot through its one ReindexRunner; progress lines stream back."""
+    if args.get("rebuild"):
+        raise ControlRefused("rebuild_needs_stop", messages.CONTROL_NO_REBUILD)
+    specs = _sources(args, "specs") or list(runtime.settings.sources)
+    if not specs:
+        raise ControlRefused("no_sources", messages.NO_SOURCES)
+    who = f"deskbot ingest (pid {int(args.get('pid') or 0)})"
+    running = runtime.reindexer.claim(who, specs)
+    if running is not None:
+        raise ControlRefused(
+            "busy",
+            messages.CONTROL_INGEST_BUSY.format(
+                who=running.who, what=running.what, seconds=time.monotonic() - running.started
+            ),
+        )
+    outcome = runtime.reindexer.run(_Streamer(send))
+    if outcome.crashed:
+        raise ControlRefused(
+            "crashed", messages.CONTROL_INGEST_CRASHED.format(what=outcome.run.what)
+        )
+    if outcome.error is not None:
+        raise ControlRefused("failed", outcome.error)
+    report = outcome.report
+    return {"summary": report.summary(), "report": report.as_json(), "errors": report.errors}
+
+
+OPERATIONS: dict[str, Callable[[Runtime, dict, Send], dict]] = {
+    "status": op_status,
+    "search": op_search,
+    "ask": op_ask,
+    "ingest": op_ingest,
+}
+
+
+class _Streamer:
+    """A reindex Listener that sends progress lines to the CLI."""
+
+    def __init__(self, send: Send) -> None:
+        self.send = send
+
+    def progress(self, line: str) -> None:
+        self.send({"type": "progress", "line": line})
+
+    def done(self, outcome: Outcome) -> None:
+        pass  # the result line is the operation's return value
+
+
+def _question(args: dict) -> str:
+    question = args.get("question")
+    if not isinstance(question, str) or not question.strip():
+        raise ControlRefused("bad_request", "question must be a non-empty string")
+    if len(question) > MAX_QUESTION:
+        raise ControlRefused("bad_request", f"question longer than {MAX_QUESTION} characters")
+    return question.strip()
+
+
+def _sources(args: dict, key: str = "sources") -> list[str]:
+    values = args.get(key) or []
+    if not isinstance(values, list) or len(values) > MAX_SPECS:
+        raise ControlRefused("bad_request", f"{key} must be a list of at most {MAX_SPECS}")
+    if not all(isinstance(v, str) and v and len(v) < 2000 for v in values):
+        raise ControlRefused("bad_request", f"{key} must be non-empty strings")
+    return list(values)
