@@ -40,27 +40,32 @@ class SyncReport:
     unchanged: int = 0
     removed: int = 0
     failed: int = 0
+    skipped: int = 0  # files refused or passed over (links out of the folder, pipes, empty)
     chunks_written: int = 0
     seconds: float = 0.0
     errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # what was skipped and why, and notes
 
     def summary(self) -> str:
-        return (
+        text = (
             f"{self.source}: pages {self.pages_seen} seen / {self.added} added / "
             f"{self.updated} updated / {self.unchanged} unchanged / {self.removed} removed / "
-            f"{self.failed} failed, {self.chunks_written} chunks written, {self.seconds:.1f} s"
+            f"{self.failed} failed / {self.skipped} skipped, {self.chunks_written} chunks "
+            f"written, {self.seconds:.1f} s"
         )
+        return text + (f", {len(self.warnings)} warning(s)" if self.warnings else "")
 
     def as_json(self) -> dict:
         return {k: v for k, v in self.__dict__.items()}
 
     def merge(self, other: SyncReport) -> SyncReport:
         total = SyncReport(source=" ".join(s for s in (self.source, other.source) if s))
-        for name in ("pages_seen", "added", "updated", "unchanged", "removed", "failed"):
+        for name in ("pages_seen", "added", "updated", "unchanged", "removed", "failed", "skipped"):
             setattr(total, name, getattr(self, name) + getattr(other, name))
         total.chunks_written = self.chunks_written + other.chunks_written
         total.seconds = self.seconds + other.seconds
         total.errors = self.errors + other.errors
+        total.warnings = self.warnings + other.warnings
         return total
 
 
@@ -114,6 +119,9 @@ class Syncer:
             progress.close()
             report.errors.extend(getattr(source, "errors", []))
             report.failed += len(getattr(source, "errors", []))
+            skipped = list(getattr(source, "skipped", ()))
+            report.skipped += len(skipped)
+            report.warnings.extend(skipped + list(getattr(source, "warnings", ())))
             report.seconds = time.monotonic() - started
             self._record(source, report)
         return report

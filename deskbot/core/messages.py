@@ -21,6 +21,16 @@ NO_SOURCES = (
     "`deskbot ingest confluence:SPACEKEY`, or set DESKBOT_SOURCES in .env."
 )
 
+# --- folder source (ingest/sources/files.py, confine.py) ---------------------------------
+FILES_LINK_OUTSIDE = "a link to outside the folder; not read"
+FILES_NOT_REGULAR = "not a regular file ({kind}); not read"
+FILES_DUPLICATE_LINK = "a link to {target}, indexed once"
+FILES_NO_WEB_ADDRESS = (
+    "{spec}: its pages have no web address, so answers cite them as file paths, which Slack "
+    "and Teams cannot open (they show the title only). Put the wiki's web address in "
+    "{root}/.deskbot-base-url (one line, e.g. https://wiki.example.com/) and ingest again."
+)
+
 # --- confluence source (ingest/sources/confluence.py, http_retry.py) ---------------------
 HTTP_GAVE_UP = (
     "{service} kept failing on {path} ({reason}) after {attempts} attempts; try again later."
