@@ -1,8 +1,10 @@
 """Run one source into the index: skip unchanged pages, replace changed ones, prune removed.
 
 A page's chunks are written in one upsert, then its stale chunks (a page that
-got shorter) are deleted, so the index never holds half of a page. Pages that
-fail to parse keep their previous chunks. Removed pages are pruned only after
+got shorter) are deleted. Each chunk carries the page's hash and chunk count, and a
+page counts as unchanged only when all its chunks agree and are all there
+(Index.doc_state), so a crash at any write step is repaired by the next run. Pages
+that fail to parse keep their previous chunks. Removed pages are pruned only after
 the source was read to the end, so a run that fails part-way deletes nothing.
 """
 
@@ -190,7 +192,7 @@ class Syncer:
                     id=c.point_id,
                     dense=dense[offset + i],
                     sparse=self.sparse.encode_document(texts[offset + i]),
-                    payload=chunk_payload(c),
+                    payload=chunk_payload(c, n),
                 )
                 for i, c in enumerate(page.chunks)
             ]
