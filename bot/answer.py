@@ -225,12 +225,13 @@ class Answerer:
         answer.tone = "applied" if result.restyled else "rejected"
         return answer
 
-    def _finish(self, answer: Answer, run: _Run, channel: str | None, user: str | None) -> Answer:
-        answer.cost_usd = run.cost
-        if self.store is not None:
+    def _record(self, answer: Answer, channel: str | None, user: str | None) -> int | None:
+        """The answer's row in the store; a store failure is logged, never raised, so the
+        answer is still delivered (without an id: no feedback buttons)."""
+        try:
             if not answer.covered:
                 self.store.record_unanswered(answer.question, channel=channel)
-            answer.answer_id = self.store.record_answer(
+            return self.store.record_answer(
                 answer.question,
                 answer.text,
                 grounded=answer.grounded,
@@ -241,6 +242,14 @@ class Answerer:
                 cost_usd=answer.cost_usd,
                 total_tokens=answer.usage["total_tokens"],
             )
+        except Exception as exc:  # noqa: BLE001 - a locked or full store must not cost the answer
+            log.error("could not record the answer in the store, sending it anyway: %s", exc)
+            return None
+
+    def _finish(self, answer: Answer, run: _Run, channel: str | None, user: str | None) -> Answer:
+        answer.cost_usd = run.cost
+        if self.store is not None:
+            answer.answer_id = self._record(answer, channel, user)
         answer.timings["total"] = time.perf_counter() - run.started
         log.info(
             "answered grounded=%s covered=%s model=%s tokens=%d cost=$%.6f total=%.3fs",
