@@ -62,6 +62,7 @@ class Answer:
     covered: bool = True  # False: nothing relevant found, or the model said so
     answer_id: int | None = None  # row in the Store, for feedback
     tone: str = "none"  # "none", "applied", "rejected"
+    fallback: bool = False  # the model was asked and failed: the wiki is quoted instead
 
     def as_json(self) -> dict:
         return {
@@ -77,6 +78,7 @@ class Answer:
             "cost_usd": round(self.cost_usd, 6),
             "model": self.model,
             "answer_id": self.answer_id,
+            "fallback": self.fallback,
             "passages": [h.as_json() for h in self.passages],
         }
 
@@ -191,7 +193,9 @@ class Answerer:
     def _extractive(self, run: _Run, relevant: list[Hit], notice: str | None = None) -> Answer:
         text, citations = extractive_answer(run.question, relevant)
         notice = notice or (messages.MODEL_UNAVAILABLE if run.model_failed else None)
-        return self._answer(run, text, citations, relevant, notice=notice)
+        return self._answer(
+            run, text, citations, relevant, notice=notice, fallback=run.model_failed
+        )
 
     def _generate(self, run: _Run, passages: list[Hit], history: Sequence[Turn]) -> Answer:
         examples = self.style.most_similar(run.question, self.style_examples) if self.style else []

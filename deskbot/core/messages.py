@@ -277,10 +277,24 @@ SIM_INTERRUPTED = (
 SIM_FAILED = "{count} question(s) failed (details in the log); run again to retry them."
 SIM_DONE = "Simulated {done} question(s) in {seconds:.1f} s ({rate:.2f}/s). Report: {report}"
 SIM_HEADLINE = (
-    "Answered {answered}/{questions} ({answered_share}), citation hits {hits}/{linked} "
+    "Answered {answered}/{questions} ({answered_share}){fallback}, citation hits {hits}/{linked} "
     "({hit_rate}), median similarity {similarity}, latency p50 {p50} / p95 {p95}, "
     "{cost} a month at {volume} questions ({basis})."
 )
+SIM_HEADLINE_FALLBACK = "; {fallback} by the extractive fallback because the model failed"
+SIM_HEADLINE_ALL_FALLBACK = "; all {fallback} by the extractive fallback: the model failed"
+SIM_MODEL_NEVER_ANSWERED = (
+    "The model {model} never answered: each of the {fallback} answer(s) is the extractive "
+    "fallback (quoted wiki passages), so these figures do not measure the model. The log says "
+    "why it failed; check OPENAI_API_KEY, OPENAI_BASE_URL and ANSWER_MODEL, then run again "
+    "(fallback answers are redone)."
+)
+SIM_FALLBACK_SOME = (
+    "{fallback} of {questions} answer(s) are the extractive fallback because the model failed "
+    "(the log says why); they are left out of the cost and redone on the next run."
+)
+SIM_COST_NONE = "no cost measured: the model never answered"
+SIM_FALLBACK_STATUS = "answered by the fallback"
 SIM_COST_MEASURED = "measured on {model}, prices as of {as_of}"
 SIM_COST_ESTIMATED = (
     "estimated for {model}, prices as of {as_of}: this run was extractive; prompts are counted "
