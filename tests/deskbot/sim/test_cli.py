@@ -220,3 +220,22 @@ def test_some_fallback_answers_are_counted_and_retried_on_the_next_run(cli_env, 
     assert again.exit_code == 0, again.output
     run = json.loads(again.stdout)
     assert run["run"]["done"] == 1 and run["summary"]["fallback"] == 0  # only the fallback redone
+
+
+def test_simulate_reports_bad_bytes_and_oversized_records_by_file_and_line(cli_env, tmp_path):
+    history = tmp_path / "tickets.csv"
+    write_csv(history)
+    with history.open("ab") as handle:  # line 7: not UTF-8
+        handle.write(b'"Is there a caf\xe9 in the office?","On the 2nd floor.",\r\n')
+    pairs = tmp_path / "more.jsonl"
+    huge = json.dumps({"question": "vpn " * 2_000_000, "answer": "ok"})  # one 8 MB record
+    good = json.dumps({"question": "Where do I park in Lisbon?", "answer": "Level -2."})
+    pairs.write_text(f"{huge}\n{good}\n")
+    report = tmp_path / "report.html"
+    args = ["simulate", str(history), str(pairs), "--extractive", "--report", str(report), "--json"]
+    result = invoke(cli_env, args)
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output and "UnicodeDecodeError" not in result.output
+    assert f"{history}:7: not UTF-8 text (byte 0xe9 at column 16); skipped" in result.stderr
+    assert f"{pairs}:1: record of 8 MB is over the 1 MB limit for one record" in result.stderr
+    assert json.loads(result.stdout)["summary"]["questions"] == 5  # 4 from the CSV, 1 JSONL
