@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from deskbot.core.errors import DeskbotError
+from deskbot.core.errors import DeskbotError, SourceError
 from ingest.chunk import Chunker
 from ingest.document import Chunk, Document
 from ingest.embed import Embedder
@@ -135,32 +135,41 @@ class Syncer:
         seen: set[tuple[str, str]] = set()
         pending: list[_Pending] = []
         pending_chunks = 0
-        for doc in docs:
-            if doc.source not in loaded_sources:  # load each source's state once, lazily
-                state.update(self.index.doc_state([doc.source]))
-                loaded_sources.add(doc.source)
-            key = (doc.source, doc.doc_id)
-            if key in seen:
-                report.errors.append(f"{doc.source} {doc.doc_id}: duplicate page id, skipped")
-                continue
-            seen.add(key)
-            report.pages_seen += 1
-            old_hash, old_ids = state.get(key, ("", set()))
-            if old_hash == doc.content_hash:
-                report.unchanged += 1
-                progress.advance(pages=1)
-                continue
-            chunks = self._chunk(doc, report)
-            if chunks is None:
-                progress.advance(pages=1)
-                continue
-            pending.append(_Pending(doc, chunks, set(old_ids), is_new=key not in state))
-            pending_chunks += len(chunks)
-            if pending_chunks >= self.batch:
-                self._write(pending, report, progress)
-                pending, pending_chunks = [], 0
+        try:
+            for doc in docs:
+                if doc.source not in loaded_sources:  # load each source's state once, lazily
+                    state.update(self.index.doc_state([doc.source]))
+                    loaded_sources.add(doc.source)
+                if (page := self._page(doc, state, seen, report, progress)) is not None:
+                    pending.append(page)
+                    pending_chunks += len(page.chunks)
+                if pending_chunks >= self.batch:
+                    self._write(pending, report, progress)
+                    pending, pending_chunks = [], 0
+        except SourceError:
+            self._write(pending, report, progress)  # pages read in full before it failed
+            raise
         self._write(pending, report, progress)
         return seen
+
+    def _page(self, doc: Document, state: dict, seen: set, report: SyncReport, progress):
+        """The changed page to embed, or None (unchanged, a duplicate, or unparseable)."""
+        key = (doc.source, doc.doc_id)
+        if key in seen:
+            report.errors.append(f"{doc.source} {doc.doc_id}: duplicate page id, skipped")
+            return None
+        seen.add(key)
+        report.pages_seen += 1
+        old_hash, old_ids = state.get(key, ("", set()))
+        if old_hash == doc.content_hash:
+            report.unchanged += 1
+            progress.advance(pages=1)
+            return None
+        chunks = self._chunk(doc, report)
+        if chunks is None:
+            progress.advance(pages=1)
+            return None
+        return _Pending(doc, chunks, set(old_ids), is_new=key not in state)
 
     def _chunk(self, doc: Document, report: SyncReport) -> list[Chunk] | None:
         try:

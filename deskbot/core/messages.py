@@ -35,6 +35,11 @@ FILES_NO_WEB_ADDRESS = (
 HTTP_GAVE_UP = (
     "{service} kept failing on {path} ({reason}) after {attempts} attempts; try again later."
 )
+SOURCE_DEADLINE = (
+    "{service} kept this source waiting for {seconds:g} s in all (SOURCE_DEADLINE_SECONDS), "
+    "last on {path}; stopped. Pages read before are indexed, nothing was removed. Check that "
+    "{service} answers, or raise SOURCE_DEADLINE_SECONDS for a very large or slow wiki."
+)
 CONFLUENCE_NO_URL = (
     "CONFLUENCE_URL is not set. For Cloud use https://SITE.atlassian.net/wiki; for Data "
     "Center/Server the address you open in a browser (with its context path, e.g. /confluence)."
