@@ -229,13 +229,14 @@ class Answerer:
         answer.tone = "applied" if result.restyled else "rejected"
         return answer
 
-    def _record(self, answer: Answer, channel: str | None, user: str | None) -> int | None:
+    @staticmethod
+    def _record(store: Store, answer: Answer, channel: str | None, user: str | None) -> int | None:
         """The answer's row in the store; a store failure is logged, never raised, so the
         answer is still delivered (without an id: no feedback buttons)."""
         try:
             if not answer.covered:
-                self.store.record_unanswered(answer.question, channel=channel)
-            return self.store.record_answer(
+                store.record_unanswered(answer.question, channel=channel)
+            return store.record_answer(
                 answer.question,
                 answer.text,
                 grounded=answer.grounded,
@@ -253,7 +254,7 @@ class Answerer:
     def _finish(self, answer: Answer, run: _Run, channel: str | None, user: str | None) -> Answer:
         answer.cost_usd = run.cost
         if self.store is not None:
-            answer.answer_id = self._record(answer, channel, user)
+            answer.answer_id = self._record(self.store, answer, channel, user)
         answer.timings["total"] = time.perf_counter() - run.started
         log.info(
             "answered grounded=%s covered=%s model=%s tokens=%d cost=$%.6f total=%.3fs",

@@ -137,8 +137,11 @@ def within_limit(conversations: Iterator[Conversation], sink: Problems) -> Itera
             yield found
         else:
             file, _, line = found.origin.rpartition(":")
-            where = (file, int(line)) if line.isdigit() else (found.origin, None)
-            sink.add(*where, record_too_large(size) + "; skipped")
+            problem = record_too_large(size) + "; skipped"
+            if line.isdigit():
+                sink.add(file, int(line), problem)
+            else:
+                sink.add(found.origin, None, problem)
 
 
 def _read_json(path: Path, agent_ids: Sequence[str], sink: Problems) -> Iterator[Conversation]:

@@ -133,15 +133,19 @@ class FilesSource:
             data, info = read_regular(real, MAX_BYTES)
             text = decode(data)
         except Refused as exc:
-            return self._skip(rel, str(exc))
+            self._skip(rel, str(exc))
+            return None
         except TooLarge as exc:
             limit = MAX_BYTES // 2**20
-            return self._error(rel, f"{exc.size / 2**20:.0f} MB is over the {limit} MB limit")
+            self._error(rel, f"{exc.size / 2**20:.0f} MB is over the {limit} MB limit")
+            return None
         except (OSError, ValueError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-            return self._error(rel, f"cannot read: {reason}")
+            self._error(rel, f"cannot read: {reason}")
+            return None
         if not text.strip():
-            return self._skip(rel, "empty file")
+            self._skip(rel, "empty file")
+            return None
         if info.st_size > WARN_BYTES:
             megabytes = info.st_size / 2**20
             self.warnings.append(f"{self.spec} {rel}: large file ({megabytes:.1f} MB), indexed")
@@ -161,14 +165,12 @@ class FilesSource:
     def _skip(self, rel: str, reason: str) -> None:
         self.skipped.append(f"{self.spec} {rel}: {reason}")
         log.warning("Skipping %s %s: %s", self.spec, rel, reason)
-        return None
 
     def _error(self, rel: str, reason: str) -> None:
         message = f"{self.spec} {rel}: {reason}"
         self.errors.append(message)
         self.failed_ids.append(rel)
         log.warning("Skipping %s", message)
-        return None
 
     def _walk_error(self, exc: OSError) -> None:
         self.errors.append(f"{self.spec}: cannot list {exc.filename}: {exc.strerror}")
