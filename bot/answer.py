@@ -62,6 +62,7 @@ class Answer:
     covered: bool = True  # False: nothing relevant found, or the model said so
     answer_id: int | None = None  # row in the Store, for feedback
     tone: str = "none"  # "none", "applied", "rejected"
+    fallback: bool = False  # the model was asked and failed: the wiki is quoted instead
 
     def as_json(self) -> dict:
         return {
@@ -77,6 +78,7 @@ class Answer:
             "cost_usd": round(self.cost_usd, 6),
             "model": self.model,
             "answer_id": self.answer_id,
+            "fallback": self.fallback,
             "passages": [h.as_json() for h in self.passages],
         }
 
@@ -191,7 +193,9 @@ class Answerer:
     def _extractive(self, run: _Run, relevant: list[Hit], notice: str | None = None) -> Answer:
         text, citations = extractive_answer(run.question, relevant)
         notice = notice or (messages.MODEL_UNAVAILABLE if run.model_failed else None)
-        return self._answer(run, text, citations, relevant, notice=notice)
+        return self._answer(
+            run, text, citations, relevant, notice=notice, fallback=run.model_failed
+        )
 
     def _generate(self, run: _Run, passages: list[Hit], history: Sequence[Turn]) -> Answer:
         examples = self.style.most_similar(run.question, self.style_examples) if self.style else []
@@ -225,12 +229,14 @@ class Answerer:
         answer.tone = "applied" if result.restyled else "rejected"
         return answer
 
-    def _finish(self, answer: Answer, run: _Run, channel: str | None, user: str | None) -> Answer:
-        answer.cost_usd = run.cost
-        if self.store is not None:
+    @staticmethod
+    def _record(store: Store, answer: Answer, channel: str | None, user: str | None) -> int | None:
+        """The answer's row in the store; a store failure is logged, never raised, so the
+        answer is still delivered (without an id: no feedback buttons)."""
+        try:
             if not answer.covered:
-                self.store.record_unanswered(answer.question, channel=channel)
-            answer.answer_id = self.store.record_answer(
+                store.record_unanswered(answer.question, channel=channel)
+            return store.record_answer(
                 answer.question,
                 answer.text,
                 grounded=answer.grounded,
@@ -241,6 +247,14 @@ class Answerer:
                 cost_usd=answer.cost_usd,
                 total_tokens=answer.usage["total_tokens"],
             )
+        except Exception as exc:  # noqa: BLE001 - a locked or full store must not cost the answer
+            log.error("could not record the answer in the store, sending it anyway: %s", exc)
+            return None
+
+    def _finish(self, answer: Answer, run: _Run, channel: str | None, user: str | None) -> Answer:
+        answer.cost_usd = run.cost
+        if self.store is not None:
+            answer.answer_id = self._record(self.store, answer, channel, user)
         answer.timings["total"] = time.perf_counter() - run.started
         log.info(
             "answered grounded=%s covered=%s model=%s tokens=%d cost=$%.6f total=%.3fs",

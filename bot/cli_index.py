@@ -56,8 +56,8 @@ def ingest(ctx: click.Context, sources: tuple[str, ...], rebuild: bool, as_json:
     if as_json:
         click.echo(json.dumps(report, indent=2))
     else:
-        for error in report["errors"]:
-            click.echo(f"warning: {error}", err=True)
+        for problem in report["errors"] + report.get("warnings", []):
+            click.echo(f"warning: {problem}", err=True)
         click.echo(summary)
     if report["failed"] and not (report["added"] or report["updated"] or report["unchanged"]):
         sys.exit(1)

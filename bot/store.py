@@ -2,7 +2,9 @@
 
 One connection per Store, shared across threads behind a lock (the Slack bot
 answers in worker threads); WAL mode so `deskbot gaps` can read while the bot
-writes. `Store(":memory:")` keeps everything in memory (tests, simulator runs).
+writes, and a busy timeout so a write waits (up to BUSY_TIMEOUT) for another
+process's write to finish instead of failing at once. `Store(":memory:")` keeps
+everything in memory (tests, simulator runs).
 """
 
 from __future__ import annotations
@@ -16,6 +18,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from deskbot.core.errors import DeskbotError
+
+# Seconds a write waits for another connection's write lock. In WAL mode readers never
+# block writers, so only another writer (a second process, a maintenance script) can hold
+# it; the Answerer waits this long at most before sending the answer unrecorded.
+BUSY_TIMEOUT = 10.0
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS answers (
@@ -78,12 +85,14 @@ def _iso(when: datetime | str | None) -> str | None:
 
 
 class Store:
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, busy_timeout: float = BUSY_TIMEOUT) -> None:
         self.path = str(path)
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         try:
-            self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            self._db = sqlite3.connect(
+                self.path, timeout=busy_timeout, check_same_thread=False, isolation_level=None
+            )
             self._db.execute("PRAGMA foreign_keys = ON")
             if self.path != ":memory:":
                 self._db.execute("PRAGMA journal_mode = WAL")

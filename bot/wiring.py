@@ -26,6 +26,7 @@ def build_source(spec: str, settings: Settings):
         api_token=settings.confluence_api_token,
         pat=settings.confluence_pat,
         exclude_labels=settings.confluence_exclude_labels,
+        deadline_seconds=settings.source_deadline_seconds,
     )
     return open_source(spec, access)
 

@@ -37,6 +37,7 @@ PAYLOAD_FIELDS = (
     "url",
     "text",
     "doc_hash",
+    "doc_chunks",
     "content_hash",
     "updated_at",
     "breadcrumb",
@@ -93,7 +94,8 @@ class IndexMeta:
         )
 
 
-def chunk_payload(chunk: Chunk) -> dict:
+def chunk_payload(chunk: Chunk, doc_chunks: int) -> dict:
+    """The payload of one chunk of a page that has `doc_chunks` chunks in all."""
     return {
         "source": chunk.source,
         "doc_id": chunk.doc_id,
@@ -103,11 +105,33 @@ def chunk_payload(chunk: Chunk) -> dict:
         "url": chunk.url,
         "text": chunk.text,
         "doc_hash": chunk.doc_hash,
+        "doc_chunks": doc_chunks,
         "content_hash": chunk.content_hash,
         "updated_at": chunk.updated_at,
         "breadcrumb": list(chunk.breadcrumb),
         "labels": list(chunk.labels),
     }
+
+
+@dataclass
+class _PageState:
+    """What the index holds of one page, gathered chunk by chunk."""
+
+    ids: set[str] = field(default_factory=set)
+    hashes: set[str] = field(default_factory=set)
+    counts: set[int | None] = field(default_factory=set)
+
+    def add(self, point_id: str, payload: dict) -> None:
+        self.ids.add(point_id)
+        self.hashes.add(payload.get("doc_hash", ""))
+        self.counts.add(payload.get("doc_chunks"))  # None: written before doc_chunks existed
+
+    def hash(self) -> str:
+        """The page's hash when its chunks are complete and agree, else ""."""
+        if len(self.hashes) != 1 or len(self.counts) != 1:
+            return ""
+        (count,) = self.counts
+        return next(iter(self.hashes)) if count in (None, len(self.ids)) else ""
 
 
 class Index(ABC):
@@ -166,14 +190,20 @@ class Index(ABC):
         """(point id, selected payload fields) for every point of these sources."""
 
     def doc_state(self, sources: Sequence[str]) -> dict[tuple[str, str], tuple[str, set[str]]]:
-        """(source, doc_id) -> (doc_hash, point ids) for every page of these sources."""
-        state: dict[tuple[str, str], tuple[str, set[str]]] = {}
+        """(source, doc_id) -> (doc_hash, point ids) for every page of these sources.
+
+        The hash is checked across all of a page's chunks: when they disagree, or there are
+        not as many as the page's chunk count (a sync that died between writing a page's
+        chunks and deleting its stale ones, or in the middle of a write), the hash is ""
+        so the next sync writes the page again.
+        """
+        pages: dict[tuple[str, str], _PageState] = {}
         if not sources:
-            return state
-        for point_id, p in self.scroll(sources, ("source", "doc_id", "doc_hash")):
+            return {}
+        for point_id, p in self.scroll(sources, ("source", "doc_id", "doc_hash", "doc_chunks")):
             key = (p.get("source", ""), p.get("doc_id", ""))
-            state.setdefault(key, (p.get("doc_hash", ""), set()))[1].add(point_id)
-        return state
+            pages.setdefault(key, _PageState()).add(point_id, p)
+        return {key: (page.hash(), page.ids) for key, page in pages.items()}
 
     @abstractmethod
     def query(

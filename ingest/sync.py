@@ -1,8 +1,10 @@
 """Run one source into the index: skip unchanged pages, replace changed ones, prune removed.
 
 A page's chunks are written in one upsert, then its stale chunks (a page that
-got shorter) are deleted, so the index never holds half of a page. Pages that
-fail to parse keep their previous chunks. Removed pages are pruned only after
+got shorter) are deleted. Each chunk carries the page's hash and chunk count, and a
+page counts as unchanged only when all its chunks agree and are all there
+(Index.doc_state), so a crash at any write step is repaired by the next run. Pages
+that fail to parse keep their previous chunks. Removed pages are pruned only after
 the source was read to the end, so a run that fails part-way deletes nothing.
 """
 
@@ -14,7 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from deskbot.core.errors import DeskbotError
+from deskbot.core.errors import DeskbotError, SourceError
 from ingest.chunk import Chunker
 from ingest.document import Chunk, Document
 from ingest.embed import Embedder
@@ -40,27 +42,32 @@ class SyncReport:
     unchanged: int = 0
     removed: int = 0
     failed: int = 0
+    skipped: int = 0  # files refused or passed over (links out of the folder, pipes, empty)
     chunks_written: int = 0
     seconds: float = 0.0
     errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # what was skipped and why, and notes
 
     def summary(self) -> str:
-        return (
+        text = (
             f"{self.source}: pages {self.pages_seen} seen / {self.added} added / "
             f"{self.updated} updated / {self.unchanged} unchanged / {self.removed} removed / "
-            f"{self.failed} failed, {self.chunks_written} chunks written, {self.seconds:.1f} s"
+            f"{self.failed} failed / {self.skipped} skipped, {self.chunks_written} chunks "
+            f"written, {self.seconds:.1f} s"
         )
+        return text + (f", {len(self.warnings)} warning(s)" if self.warnings else "")
 
     def as_json(self) -> dict:
         return {k: v for k, v in self.__dict__.items()}
 
     def merge(self, other: SyncReport) -> SyncReport:
         total = SyncReport(source=" ".join(s for s in (self.source, other.source) if s))
-        for name in ("pages_seen", "added", "updated", "unchanged", "removed", "failed"):
+        for name in ("pages_seen", "added", "updated", "unchanged", "removed", "failed", "skipped"):
             setattr(total, name, getattr(self, name) + getattr(other, name))
         total.chunks_written = self.chunks_written + other.chunks_written
         total.seconds = self.seconds + other.seconds
         total.errors = self.errors + other.errors
+        total.warnings = self.warnings + other.warnings
         return total
 
 
@@ -114,6 +121,9 @@ class Syncer:
             progress.close()
             report.errors.extend(getattr(source, "errors", []))
             report.failed += len(getattr(source, "errors", []))
+            skipped = list(getattr(source, "skipped", ()))
+            report.skipped += len(skipped)
+            report.warnings.extend(skipped + list(getattr(source, "warnings", ())))
             report.seconds = time.monotonic() - started
             self._record(source, report)
         return report
@@ -125,32 +135,41 @@ class Syncer:
         seen: set[tuple[str, str]] = set()
         pending: list[_Pending] = []
         pending_chunks = 0
-        for doc in docs:
-            if doc.source not in loaded_sources:  # load each source's state once, lazily
-                state.update(self.index.doc_state([doc.source]))
-                loaded_sources.add(doc.source)
-            key = (doc.source, doc.doc_id)
-            if key in seen:
-                report.errors.append(f"{doc.source} {doc.doc_id}: duplicate page id, skipped")
-                continue
-            seen.add(key)
-            report.pages_seen += 1
-            old_hash, old_ids = state.get(key, ("", set()))
-            if old_hash == doc.content_hash:
-                report.unchanged += 1
-                progress.advance(pages=1)
-                continue
-            chunks = self._chunk(doc, report)
-            if chunks is None:
-                progress.advance(pages=1)
-                continue
-            pending.append(_Pending(doc, chunks, set(old_ids), is_new=key not in state))
-            pending_chunks += len(chunks)
-            if pending_chunks >= self.batch:
-                self._write(pending, report, progress)
-                pending, pending_chunks = [], 0
+        try:
+            for doc in docs:
+                if doc.source not in loaded_sources:  # load each source's state once, lazily
+                    state.update(self.index.doc_state([doc.source]))
+                    loaded_sources.add(doc.source)
+                if (page := self._page(doc, state, seen, report, progress)) is not None:
+                    pending.append(page)
+                    pending_chunks += len(page.chunks)
+                if pending_chunks >= self.batch:
+                    self._write(pending, report, progress)
+                    pending, pending_chunks = [], 0
+        except SourceError:
+            self._write(pending, report, progress)  # pages read in full before it failed
+            raise
         self._write(pending, report, progress)
         return seen
+
+    def _page(self, doc: Document, state: dict, seen: set, report: SyncReport, progress):
+        """The changed page to embed, or None (unchanged, a duplicate, or unparseable)."""
+        key = (doc.source, doc.doc_id)
+        if key in seen:
+            report.errors.append(f"{doc.source} {doc.doc_id}: duplicate page id, skipped")
+            return None
+        seen.add(key)
+        report.pages_seen += 1
+        old_hash, old_ids = state.get(key, ("", set()))
+        if old_hash == doc.content_hash:
+            report.unchanged += 1
+            progress.advance(pages=1)
+            return None
+        chunks = self._chunk(doc, report)
+        if chunks is None:
+            progress.advance(pages=1)
+            return None
+        return _Pending(doc, chunks, set(old_ids), is_new=key not in state)
 
     def _chunk(self, doc: Document, report: SyncReport) -> list[Chunk] | None:
         try:
@@ -182,7 +201,7 @@ class Syncer:
                     id=c.point_id,
                     dense=dense[offset + i],
                     sparse=self.sparse.encode_document(texts[offset + i]),
-                    payload=chunk_payload(c),
+                    payload=chunk_payload(c, n),
                 )
                 for i, c in enumerate(page.chunks)
             ]

@@ -80,6 +80,7 @@ class Settings:
     confluence_api_token: str | None = field(default=None, repr=False)
     confluence_pat: str | None = field(default=None, repr=False)
     confluence_exclude_labels: tuple[str, ...] = ("archived",)
+    source_deadline_seconds: float = 600.0  # waiting on one network source per run; 0: none
     # retrieval
     top_k: int = 5
     score_threshold: float = 0.35
@@ -151,6 +152,9 @@ class Settings:
             confluence_api_token=get("CONFLUENCE_API_TOKEN"),
             confluence_pat=get("CONFLUENCE_PAT"),
             confluence_exclude_labels=_split(exclude) if exclude is not None else ("archived",),
+            source_deadline_seconds=_number(
+                "SOURCE_DEADLINE_SECONDS", get("SOURCE_DEADLINE_SECONDS"), 600.0
+            ),
             top_k=_number("RETRIEVAL_TOP_K", get("RETRIEVAL_TOP_K"), 5, int),
             score_threshold=_number(
                 "RETRIEVAL_SCORE_THRESHOLD", get("RETRIEVAL_SCORE_THRESHOLD"), 0.35

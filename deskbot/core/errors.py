@@ -21,6 +21,10 @@ class AuthError(SourceError):
     """A remote service rejected our credentials (401/403)."""
 
 
+class SourceDeadlineError(SourceError):
+    """A source spent its whole time budget waiting on its server (stops the whole run)."""
+
+
 class DocumentError(DeskbotError):
     """One document could not be parsed (names the file or page id)."""
 

@@ -21,9 +21,24 @@ NO_SOURCES = (
     "`deskbot ingest confluence:SPACEKEY`, or set DESKBOT_SOURCES in .env."
 )
 
+# --- folder source (ingest/sources/files.py, confine.py) ---------------------------------
+FILES_LINK_OUTSIDE = "a link to outside the folder; not read"
+FILES_NOT_REGULAR = "not a regular file ({kind}); not read"
+FILES_DUPLICATE_LINK = "a link to {target}, indexed once"
+FILES_NO_WEB_ADDRESS = (
+    "{spec}: its pages have no web address, so answers cite them as file paths, which Slack "
+    "and Teams cannot open (they show the title only). Put the wiki's web address in "
+    "{root}/.deskbot-base-url (one line, e.g. https://wiki.example.com/) and ingest again."
+)
+
 # --- confluence source (ingest/sources/confluence.py, http_retry.py) ---------------------
 HTTP_GAVE_UP = (
     "{service} kept failing on {path} ({reason}) after {attempts} attempts; try again later."
+)
+SOURCE_DEADLINE = (
+    "{service} kept this source waiting for {seconds:g} s in all (SOURCE_DEADLINE_SECONDS), "
+    "last on {path}; stopped. Pages read before are indexed, nothing was removed. Check that "
+    "{service} answers, or raise SOURCE_DEADLINE_SECONDS for a very large or slow wiki."
 )
 CONFLUENCE_NO_URL = (
     "CONFLUENCE_URL is not set. For Cloud use https://SITE.atlassian.net/wiki; for Data "
@@ -267,10 +282,24 @@ SIM_INTERRUPTED = (
 SIM_FAILED = "{count} question(s) failed (details in the log); run again to retry them."
 SIM_DONE = "Simulated {done} question(s) in {seconds:.1f} s ({rate:.2f}/s). Report: {report}"
 SIM_HEADLINE = (
-    "Answered {answered}/{questions} ({answered_share}), citation hits {hits}/{linked} "
+    "Answered {answered}/{questions} ({answered_share}){fallback}, citation hits {hits}/{linked} "
     "({hit_rate}), median similarity {similarity}, latency p50 {p50} / p95 {p95}, "
     "{cost} a month at {volume} questions ({basis})."
 )
+SIM_HEADLINE_FALLBACK = "; {fallback} by the extractive fallback because the model failed"
+SIM_HEADLINE_ALL_FALLBACK = "; all {fallback} by the extractive fallback: the model failed"
+SIM_MODEL_NEVER_ANSWERED = (
+    "The model {model} never answered: each of the {fallback} answer(s) is the extractive "
+    "fallback (quoted wiki passages), so these figures do not measure the model. The log says "
+    "why it failed; check OPENAI_API_KEY, OPENAI_BASE_URL and ANSWER_MODEL, then run again "
+    "(fallback answers are redone)."
+)
+SIM_FALLBACK_SOME = (
+    "{fallback} of {questions} answer(s) are the extractive fallback because the model failed "
+    "(the log says why); they are left out of the cost and redone on the next run."
+)
+SIM_COST_NONE = "no cost measured: the model never answered"
+SIM_FALLBACK_STATUS = "answered by the fallback"
 SIM_COST_MEASURED = "measured on {model}, prices as of {as_of}"
 SIM_COST_ESTIMATED = (
     "estimated for {model}, prices as of {as_of}: this run was extractive; prompts are counted "

@@ -13,7 +13,13 @@ from deskbot.core import messages
 from deskbot.core.clikit import friendly_errors, load_settings
 from deskbot.core.logs import redact
 from deskbot.sim.clusters import DEFAULT_THRESHOLD
-from deskbot.sim.simulate import DEFAULT_GAP_SIMILARITY, Outcome, SimOptions, headline
+from deskbot.sim.simulate import (
+    DEFAULT_GAP_SIMILARITY,
+    Outcome,
+    SimOptions,
+    fallback_alert,
+    headline,
+)
 
 MAX_PROBLEMS_SHOWN = 10
 
@@ -97,10 +103,14 @@ def simulate(ctx: click.Context, inputs: tuple[Path, ...], as_json: bool, **opti
         click.echo(messages.SIM_INTERRUPTED.format(done=done, path=path), err=True)
         sys.exit(130)
     _print_outcome(outcome, settings.secrets(), as_json)
+    if outcome.summary.model_never_answered:
+        sys.exit(1)  # the report was written, but it measured no model
 
 
 def _print_outcome(outcome: Outcome, secrets: tuple[str, ...], as_json: bool) -> None:
     echo = lambda text: click.echo(redact(text, secrets), err=True)  # noqa: E731
+    if alert := fallback_alert(outcome.summary):
+        echo(alert)
     if outcome.problems:
         echo(messages.SIM_SKIPPED_ROWS.format(count=len(outcome.problems)))
         for problem in outcome.problems[:MAX_PROBLEMS_SHOWN]:

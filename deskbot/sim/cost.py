@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot import prompts
+from bot.fence import first_then_random
 from bot.retrieve import Hit
 from deskbot.core.modelnames import encoding_for
 from deskbot.core.prices import PriceTable, price_of
@@ -37,7 +38,9 @@ class CostEstimator:
         self, question: str, passages: Sequence[Hit], agent_answer: str
     ) -> tuple[dict[str, int], float]:
         """(usage, cost_usd) the model call for this question would have."""
-        prompt = count_messages(prompts.answer_messages(question, passages), self.model)
+        # a fixed fence boundary (when no passage holds it), so the count repeats run to run
+        chat = prompts.answer_messages(question, passages, boundaries=first_then_random("0" * 16))
+        prompt = count_messages(chat, self.model)
         reply = count(agent_answer, self.encoding) if agent_answer.strip() else DEFAULT_REPLY_TOKENS
         usage = {
             "prompt_tokens": prompt,

@@ -31,7 +31,8 @@ table{border-collapse:collapse;width:100%;font-size:13px}
 th,td{border-bottom:1px solid #eee;padding:6px;vertical-align:top;text-align:left}
 th{background:#f6f7f9;position:sticky;top:0}
 td.text{white-space:pre-wrap;max-width:420px}
-.ok{color:#1d7a3a}.miss{color:#b3261e}.muted{color:#888}
+.ok{color:#1d7a3a}.miss{color:#b3261e}.muted{color:#888}.warn{color:#9a5b00}
+.alert{border:1px solid #b3261e;background:#fdecea;border-radius:8px;padding:10px 14px}
 details summary{cursor:pointer;color:#3b6fb6}
 """
 
@@ -46,6 +47,7 @@ class ReportContext:
     gap_similarity: float
     cost_note: str
     skipped: Sequence[str] = ()
+    alert: str = ""  # said first, above everything (e.g. the model never answered)
 
 
 def _pct(value: float | None) -> str:
@@ -69,8 +71,9 @@ class _Page:
 
 
 def _cards(page: _Page, s: Summary, ctx: ReportContext) -> None:
+    by_fallback = f"; {s.fallback} by the fallback" if s.fallback else ""
     cards = [
-        (_pct(s.answered_share), f"answered ({s.answered} of {s.questions})"),
+        (_pct(s.answered_share), f"answered ({s.answered} of {s.questions}{by_fallback})"),
         (
             _pct(s.citation_hit_rate),
             f"cite the linked article ({s.citation_hits} of {s.with_link})",
@@ -135,7 +138,9 @@ def _gaps(page: _Page, topics: Sequence[Topic], ctx: ReportContext) -> None:
 
 
 def _status(record: Record) -> tuple[str, str]:
-    return ("answered", "ok") if record.covered else ("not covered", "miss")
+    if not record.covered:
+        return "not covered", "miss"
+    return (messages.SIM_FALLBACK_STATUS, "warn") if record.fallback else ("answered", "ok")
 
 
 def _questions(page: _Page, records: Sequence[Record]) -> None:
@@ -173,6 +178,8 @@ def render(
         f"<style>{CSS}</style></head><body>"
     )
     page.add(f"<h1>{page.esc(ctx.title)}</h1>")
+    if ctx.alert:
+        page.add(f'<p class="alert" id="model-failed">{page.esc(ctx.alert)}</p>')
     page.add(
         f'<p class="meta">Generated {page.esc(ctx.generated_at)} · mode {page.esc(summary.mode)} · '
         f"inputs: {page.esc(', '.join(ctx.inputs))}</p>"

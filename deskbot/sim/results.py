@@ -59,6 +59,7 @@ class Record:
     cost_usd: float = 0.0
     model: str | None = None
     notice: str | None = None
+    fallback: bool = False  # the model failed and the wiki was quoted instead (redone on resume)
     # extractive runs: what the configured model would have used and cost (sim/cost.py)
     estimated_usage: dict[str, int] = field(default_factory=dict)
     estimated_cost_usd: float = 0.0
@@ -78,6 +79,10 @@ class ResultsFile:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self._lock = threading.Lock()
+
+    def done(self, mode: str) -> set[str]:
+        """Keys answered in `mode` that need no redoing (fallback answers are tried again)."""
+        return {key for key, record in self.read(mode).items() if not record.fallback}
 
     def read(self, mode: str | None = None) -> dict[str, Record]:
         """Stored records by key (the last line of a key wins); only `mode`'s when given."""

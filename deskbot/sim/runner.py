@@ -4,7 +4,8 @@
     stats = runner.run(conversations, workers=2, progress=terminal_progress())
 
 Questions already in the results file (same key, same mode) are skipped, so a
-rerun after an interruption continues where it stopped. Work is spread over a
+rerun after an interruption continues where it stopped; fallback answers (the
+model failed, the wiki was quoted) are answered again. Work is spread over a
 small thread pool with a bounded number of questions in flight; each finished
 question is written (and flushed) before the next is taken up, and an interrupt
 (Ctrl-C) cancels what has not started yet.
@@ -85,7 +86,7 @@ class Simulator:
     ) -> RunStats:
         """Answer every question not stored yet; returns what was done."""
         stats, started = RunStats(), time.perf_counter()
-        done = set(self.results.read(self.mode))
+        done = self.results.done(self.mode)
         todo = []
         for key, conversation in questions:
             stats.seen += 1
@@ -169,6 +170,7 @@ class Simulator:
             cost_usd=answer.cost_usd,
             model=answer.model,
             notice=redact(answer.notice, self.secrets) if answer.notice else None,
+            fallback=bool(getattr(answer, "fallback", False)),
         )
         if self.estimator is not None and answer.covered:
             usage, cost = self.estimator.estimate(

@@ -148,7 +148,20 @@ def simulate(
     from bot.wiring import build_retriever
 
     questions, problems = read_questions(inputs, options)
-    retriever = retriever or build_retriever(settings)
+    if retriever is not None:
+        return _replay(
+            settings, inputs, options, questions, problems, retriever, progress, llm_client
+        )
+    retriever = build_retriever(settings)
+    try:
+        return _replay(
+            settings, inputs, options, questions, problems, retriever, progress, llm_client
+        )
+    finally:
+        retriever.index.close()  # the embedded index has one owner: let the next one in
+
+
+def _replay(settings, inputs, options, questions, problems, retriever, progress, llm_client):
     simulator, answerer = build_simulator(settings, options, retriever, llm_client)
     mode, results = simulator.mode, simulator.results
     other = {m: n for m, n in results.modes().items() if m != mode}
@@ -172,6 +185,7 @@ def simulate(
         gap_similarity=options.gap_similarity,
         cost_note=note,
         skipped=[str(p) for p in problems],
+        alert=fallback_alert(summary),
     )
     write_atomic(options.report, render(summary, records, topics, ctx, secrets=settings.secrets()))
     return Outcome(
@@ -198,8 +212,23 @@ def gap_topics(records: Sequence[Record], embedder, options: SimOptions) -> list
     )
 
 
+def fallback_alert(summary: Summary) -> str:
+    """What to say first about fallback answers: the model never answered, or some; or ""."""
+    if summary.model_never_answered:
+        return messages.SIM_MODEL_NEVER_ANSWERED.format(
+            model=summary.model, fallback=summary.fallback
+        )
+    if summary.fallback:
+        return messages.SIM_FALLBACK_SOME.format(
+            fallback=summary.fallback, questions=summary.questions
+        )
+    return ""
+
+
 def cost_note(summary: Summary, prices) -> str:
     model = summary.model or "the model"
+    if summary.model_never_answered:
+        return messages.SIM_COST_NONE
     if prices.lookup(model) is None:
         return messages.SIM_COST_UNPRICED.format(model=model, as_of=prices.as_of)
     template = (
@@ -226,8 +255,17 @@ def write_atomic(path: Path, text: str) -> None:
 
 def headline(summary: Summary, note: str, secrets: Sequence[str] = ()) -> str:
     """The summary in one sentence, for the terminal."""
+    fallback = ""
+    if summary.fallback:
+        template = (
+            messages.SIM_HEADLINE_ALL_FALLBACK
+            if summary.fallback == summary.answered
+            else messages.SIM_HEADLINE_FALLBACK
+        )
+        fallback = template.format(fallback=summary.fallback)
     text = messages.SIM_HEADLINE.format(
         answered=summary.answered,
+        fallback=fallback,
         questions=summary.questions,
         answered_share=_pct(summary.answered_share),
         hits=summary.citation_hits,

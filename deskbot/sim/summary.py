@@ -55,6 +55,13 @@ class Summary:
     model: str | None  # the model the cost is for
     prices_as_of: str
     by_space: list[SpaceStats] = field(default_factory=list)
+    fallback: int = 0  # answers quoting the wiki because the model failed (model runs)
+    model_answers: int = 0  # replies the model gave (answers and "not covered")
+
+    @property
+    def model_never_answered(self) -> bool:
+        """A model run in which the model was asked and never once answered."""
+        return self.mode.startswith("model:") and self.fallback > 0 and self.model_answers == 0
 
     def as_json(self) -> dict:
         return _rounded(asdict(self))
@@ -101,7 +108,11 @@ def summarize(
     model: str | None,
     prices_as_of: str,
 ) -> Summary:
-    """Headline numbers over `records`; cost is projected from the mean cost per question."""
+    """Headline numbers over `records`; cost is projected from the mean cost per question.
+
+    Fallback answers (the model failed) cost nothing but would have cost a model call, so
+    they are left out of the mean rather than counted as free.
+    """
     answered = sum(r.covered for r in records)
     linked = [r for r in records if r.citation_hit is not None]
     hits = sum(bool(r.citation_hit) for r in linked)
@@ -113,8 +124,9 @@ def summarize(
         for key in ("prompt_tokens", "completion_tokens", "total_tokens")
     }
     spent = sum(r.cost_usd for r in records)
-    basis_cost = sum(r.estimated_cost_usd for r in records) if estimated else spent
-    per_question = basis_cost / len(records) if records else 0.0
+    basis = [r for r in records if not r.fallback]
+    basis_cost = sum(r.estimated_cost_usd if estimated else r.cost_usd for r in basis)
+    per_question = basis_cost / len(basis) if basis else 0.0
     return Summary(
         questions=len(records),
         answered=answered,
@@ -135,4 +147,6 @@ def summarize(
         model=model,
         prices_as_of=prices_as_of,
         by_space=space_stats(records),
+        fallback=len(records) - len(basis),
+        model_answers=sum(r.model is not None for r in records),
     )

@@ -18,7 +18,10 @@ Supported inputs, chosen by what the path is:
   a question/answer pair (`question`, `answer`, `url`), or a chat example (`messages`).
 
 A bad record never stops the read: it is reported as a `Problem` (file and line)
-and skipped. Without a `problems` list, problems are logged as warnings.
+and skipped. Without a `problems` list, problems are logged as warnings. Files are
+read within limits (inputfiles.py): JSONL and CSV line by line, one record at most
+1 MB, a whole JSON document at most 200 MB; bytes that are not UTF-8 are a problem
+naming the file and line like any other.
 """
 
 from __future__ import annotations
@@ -32,6 +35,14 @@ from html import unescape
 from pathlib import Path
 
 from deskbot.core.conversations import Conversation, Turn
+from deskbot.tune.inputfiles import (
+    MAX_DOCUMENT_BYTES,
+    MAX_RECORD_BYTES,
+    first_line_is_object,
+    read_document,
+    record_too_large,
+    text_lines,
+)
 
 log = logging.getLogger(__name__)
 
@@ -98,33 +109,49 @@ def read_conversations(
     problems: list[Problem] | None = None,
 ) -> Iterator[Conversation]:
     """Conversations from every path, in order; bad records go to `problems` and are skipped."""
-    from deskbot.tune import pairs, slack_export
-
     sink = Problems(problems)
     for path in map(Path, paths):
-        if not path.exists():
-            sink.add(path, None, "no such file or folder")
-        elif path.is_dir():
-            yield from slack_export.read_export(path, agent_ids, sink)
-        elif path.suffix.lower() == ".csv":
-            yield from pairs.read_csv(path, sink)
-        elif path.suffix.lower() in (".json", ".jsonl", ".ndjson"):
-            yield from _read_json(path, agent_ids, sink)
+        yield from within_limit(_read_path(path, agent_ids, sink), sink)
+
+
+def _read_path(path: Path, agent_ids: Sequence[str], sink: Problems) -> Iterator[Conversation]:
+    from deskbot.tune import pairs, slack_export
+
+    if not path.exists():
+        sink.add(path, None, "no such file or folder")
+    elif path.is_dir():
+        yield from slack_export.read_export(path, agent_ids, sink)
+    elif path.suffix.lower() == ".csv":
+        yield from pairs.read_csv(path, sink)
+    elif path.suffix.lower() in (".json", ".jsonl", ".ndjson"):
+        yield from _read_json(path, agent_ids, sink)
+    else:
+        sink.add(path, None, "unknown input: expected a Slack export folder, .csv, .json or .jsonl")
+
+
+def within_limit(conversations: Iterator[Conversation], sink: Problems) -> Iterator[Conversation]:
+    """Conversations whose text fits in one record (a long ticket or thread is skipped)."""
+    for found in conversations:
+        size = sum(len(turn.text) for turn in found.turns)
+        if size <= MAX_RECORD_BYTES:
+            yield found
         else:
-            sink.add(
-                path, None, "unknown input: expected a Slack export folder, .csv, .json or .jsonl"
-            )
+            file, _, line = found.origin.rpartition(":")
+            problem = record_too_large(size) + "; skipped"
+            if line.isdigit():
+                sink.add(file, int(line), problem)
+            else:
+                sink.add(found.origin, None, problem)
 
 
 def _read_json(path: Path, agent_ids: Sequence[str], sink: Problems) -> Iterator[Conversation]:
     from deskbot.tune import pairs, zendesk
 
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        sink.add(path, None, f"cannot be read as UTF-8 text ({exc})")
-        return
-    if path.suffix.lower() == ".json":
+    big = path.stat().st_size > MAX_DOCUMENT_BYTES
+    if path.suffix.lower() == ".json" and not (big and first_line_is_object(path)):
+        text = read_document(path, sink)
+        if text is None:
+            return
         try:
             document = json.loads(text)
         except json.JSONDecodeError as exc:
@@ -134,4 +161,5 @@ def _read_json(path: Path, agent_ids: Sequence[str], sink: Problems) -> Iterator
         else:
             yield from zendesk.read_document(path, text, document, agent_ids, sink)
             return
-    yield from pairs.read_jsonl(path, text, agent_ids, sink)
+        del text
+    yield from pairs.read_jsonl(path, text_lines(path, sink), agent_ids, sink)

@@ -17,6 +17,7 @@ from html import unescape
 from pathlib import Path
 
 from deskbot.core.conversations import Conversation, Turn
+from deskbot.tune.inputfiles import read_document
 from deskbot.tune.jsonpos import items_with_lines
 from deskbot.tune.readers import Problems, conversation
 
@@ -27,11 +28,11 @@ _LINK = re.compile(r"<([^<>|]+)(?:\|([^<>]+))?>")
 
 def _load(path: Path, sink: Problems) -> tuple[str, object]:
     """(text, parsed document); ("", None) with a problem when unreadable."""
+    text = read_document(path, sink)
+    if text is None:
+        return "", None
     try:
-        text = path.read_text(encoding="utf-8-sig")
         return text, json.loads(text)
-    except (OSError, UnicodeDecodeError) as exc:
-        sink.add(path, None, f"cannot be read ({exc})")
     except json.JSONDecodeError as exc:
         sink.add(path, exc.lineno, f"not valid JSON: {exc.msg}")
     return "", None

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from deskbot.core.errors import SourceError
+from ingest.sources.deadline import DEFAULT_SECONDS
 from ingest.sources.files import FilesSource
 
 
@@ -22,6 +23,7 @@ class ConfluenceAccess:
     api_token: str | None = field(default=None, repr=False)
     pat: str | None = field(default=None, repr=False)
     exclude_labels: tuple[str, ...] = ("archived",)
+    deadline_seconds: float | None = DEFAULT_SECONDS  # waiting per run, in all (None: no limit)
 
 
 def open_source(spec: str, confluence: ConfluenceAccess | None = None):
@@ -52,6 +54,7 @@ def _confluence(spaces: list[str], access: ConfluenceAccess):
         api_token=access.api_token,
         pat=access.pat,
         exclude_labels=access.exclude_labels,
+        deadline_seconds=access.deadline_seconds,
     )
 
 

@@ -20,6 +20,8 @@ Decisions:
   so the caller keeps what it stored for it.
 - Deleting a page shifts Confluence's offsets, so a listing can step over a page. When a
   page vanished mid-run, the space is listed again without bodies and missed pages read.
+- Time: a run waits on Confluence at most `deadline_seconds` in all (SOURCE_DEADLINE_SECONDS,
+  see deadline.py); then it stops with SourceDeadlineError, whatever space it is in.
 - Credentials: email + API token (basic auth, Cloud) or a personal access token (Bearer,
   Data Center/Server). With both set, basic auth wins on *.atlassian.net, the PAT elsewhere.
 - All-spaces mode reads every *current* space the account can see (archived spaces are
@@ -39,9 +41,10 @@ from urllib.parse import parse_qs, quote, urlsplit
 import httpx
 
 from deskbot.core import messages
-from deskbot.core.errors import AuthError, SourceError
+from deskbot.core.errors import AuthError, SourceDeadlineError, SourceError
 from ingest.document import Document
 from ingest.sources.confluence_api import ConfluenceAPI, NotFound, normalise_base_url
+from ingest.sources.deadline import DEFAULT_SECONDS
 
 __all__ = ["ConfluenceSource", "normalise_base_url", "parse_page_url", "tiny_link_id"]
 
@@ -67,6 +70,7 @@ class ConfluenceSource:
         backoff: float = 1.0,
         sleep=time.sleep,
         page_size: int = 50,
+        deadline_seconds: float | None = DEFAULT_SECONDS,
     ) -> None:
         self.spec = "confluence:" + ",".join(spaces)
         self.requested = tuple(s.strip() for s in spaces if s.strip())
@@ -79,6 +83,7 @@ class ConfluenceSource:
             max_retries=max_retries,
             backoff=backoff,
             sleep=sleep,
+            deadline_seconds=deadline_seconds,
         )
         self.base_url, self.credential_variables = self.api.base_url, self.api.credential_variables
         self.exclude_labels = frozenset(label.lower() for label in exclude_labels)
@@ -99,6 +104,7 @@ class ConfluenceSource:
         return list(self._covered)
 
     def iter_documents(self) -> Iterator[Document]:
+        self.api.deadline.restart()  # each run may wait SOURCE_DEADLINE_SECONDS in all
         self.errors, self.failed_ids, self.skipped_by_label, self._gone = [], [], 0, 0
         self._covered = covered = []
         keys = list(self.requested) or self._discover_spaces()
@@ -107,7 +113,7 @@ class ConfluenceSource:
             try:
                 space = self._check_space(key) if self.requested else key
                 yield from self._space_documents(space)
-            except AuthError:
+            except (AuthError, SourceDeadlineError):
                 raise
             except SourceError as exc:
                 log.warning("confluence: %s", exc)
@@ -120,6 +126,7 @@ class ConfluenceSource:
 
     def page(self, page_id: str) -> Document:
         """Read one page again (reindexing a single page URL)."""
+        self.api.deadline.restart()
         try:
             item = self.api.get(f"/rest/api/content/{quote(str(page_id))}", {"expand": EXPAND})
         except NotFound:
@@ -231,7 +238,7 @@ class ConfluenceSource:
             self.errors.append(messages.CONFLUENCE_PAGE_GONE.format(**where))
             log.warning("confluence: %s", self.errors[-1])
             return None
-        except AuthError:
+        except (AuthError, SourceDeadlineError):
             raise
         except SourceError as exc:
             full, reason = None, str(exc)

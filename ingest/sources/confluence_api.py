@@ -17,6 +17,7 @@ import httpx
 
 from deskbot.core import messages
 from deskbot.core.errors import AuthError, ConfigError, SourceError
+from ingest.sources.deadline import DEFAULT_SECONDS, Deadline
 from ingest.sources.http_retry import get_with_retries
 
 log = logging.getLogger(__name__)
@@ -42,8 +43,10 @@ class ConfluenceAPI:
         max_retries: int = 5,
         backoff: float = 1.0,
         sleep=time.sleep,
+        deadline_seconds: float | None = DEFAULT_SECONDS,
     ) -> None:
         self.base_url = normalise_base_url(base_url)
+        self.deadline = Deadline(deadline_seconds, service=SERVICE)
         self._headers, self.credential_variables = _auth_headers(
             email, api_token, pat, self.base_url
         )
@@ -91,6 +94,7 @@ class ConfluenceAPI:
             max_retries=self.max_retries,
             backoff=self.backoff,
             sleep=self.sleep,
+            deadline=self.deadline,
         )
         return self._json(response)
 

@@ -3,20 +3,28 @@
 - Files: *.md, *.markdown, *.html, *.htm, *.txt (any case), found recursively in sorted
   order; hidden files and folders (".git", ".obsidian") are skipped, symlinked folders
   are not followed (no loops).
+- Confinement (ingest/sources/confine.py): every path is resolved (links followed, `..`
+  collapsed) and never read when it lands outside the folder; only regular files are
+  opened (named pipes, sockets and devices are refused without opening them). A link to
+  a file inside the folder is read, once: a link to a file that is indexed under its own
+  name is skipped.
 - doc_id: the path relative to the root, with "/" separators. Source spec: "files:" +
   the resolved absolute root.
 - title: Markdown front-matter `title:`, else the first H1; HTML the first <h1> when
   <title> contains it ("VPN" beats "VPN | Acme Wiki"), else <title>, else the first
   <h1>; otherwise the file name made readable ("vpn-setup" -> "Vpn setup"; index.md and
   README.md take their folder's name).
-- url: a file:// URI. If the root holds a `.deskbot-base-url` file with a line like
+- url: a file:// URI. If the folder holds a `.deskbot-base-url` file with a line like
   `https://wiki.example.com/`, links are that base + the relative path, with .md and
   .markdown turned into .html (the shape of static-site generators such as MkDocs).
+  Without one, a run says so once in `warnings` (chat front ends cannot open file links).
 - Bad files never stop the run. Problems are logged and listed, naming the file:
   `errors` for files that could not be read (broken link, not UTF-8/UTF-16 text, NUL
   bytes, over MAX_BYTES = 50 MB; their ids are also in `failed_ids`, so a sync keeps
   what it stored for them), `skipped` for empty files (a sync then drops their old
-  chunks), `warnings` for files over WARN_BYTES = 5 MB, which are still indexed.
+  chunks) and for paths refused by confinement (also dropped: a file that became a link
+  out of the folder leaves the index), `warnings` for files over WARN_BYTES = 5 MB,
+  which are still indexed.
 """
 
 from __future__ import annotations
@@ -31,8 +39,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
 
+from deskbot.core import messages
 from deskbot.core.errors import SourceError
 from ingest.document import Document
+from ingest.sources.confine import Refused, TooLarge, check_regular, confined, read_regular
 
 log = logging.getLogger("deskbot.sources.files")
 
@@ -68,42 +78,76 @@ class FilesSource:
         """Yield one Document per readable file; record the others in errors/skipped."""
         if not self.root.exists():
             raise SourceError(f"{self.spec}: no such file or folder")
-        base_url = read_base_url(self.root) if self.root.is_dir() else ""
         top = self.root if self.root.is_dir() else self.root.parent
-        for path in self.paths():
-            doc = self.read(path, path.relative_to(top).as_posix(), base_url)
-            if doc is not None:
+        base_url = read_base_url(top)
+        paths = list(self.paths())
+        own = {p for p in paths if not p.is_symlink()}  # files read under their own name
+        linked: set[Path] = set()  # files already read through a link
+        found = 0
+        for path in paths:
+            rel = path.relative_to(top).as_posix()
+            try:
+                real = self._admit(path, own, linked, top)
+            except Refused as exc:
+                self._skip(rel, str(exc))
+                continue
+            if real is not None and (doc := self.read(real, path, rel, base_url)) is not None:
+                found += 1
                 yield doc
+        if found and not base_url:
+            self.warnings.append(messages.FILES_NO_WEB_ADDRESS.format(spec=self.spec, root=top))
 
     def paths(self) -> Iterator[Path]:
-        """Supported files in a stable order (sorted per folder, depth first)."""
+        """Supported files and links to folders, in a stable order (sorted per folder, depth
+        first). Links to folders are listed (to be checked), never walked into."""
         if self.root.is_file():
             yield self.root
             return
         for folder, dirs, files in os.walk(self.root, onerror=self._walk_error):
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-            for name in sorted(files):
-                if not name.startswith(".") and Path(name).suffix.lower() in FORMATS:
+            links = [d for d in dirs if os.path.islink(os.path.join(folder, d))]
+            for name in sorted(files + links):
+                supported = Path(name).suffix.lower() in FORMATS or name in links
+                if not name.startswith(".") and supported:
                     yield Path(folder) / name
 
-    def read(self, path: Path, rel: str, base_url: str) -> Document | None:
-        """One file -> Document, or None after recording why not."""
+    def _admit(self, path: Path, own: set[Path], linked: set[Path], top: Path) -> Path | None:
+        """The real path to read, None to pass over silently; Refused says why not."""
+        if path in own:
+            return path  # not a link, found by walking the resolved root: already real
         try:
-            size = path.stat().st_size
-            if size > MAX_BYTES:
-                limit = MAX_BYTES // 2**20
-                return self._error(rel, f"{size / 2**20:.0f} MB is over the {limit} MB limit")
-            text = decode(path.read_bytes())
-            mtime = path.stat().st_mtime
+            real = confined(self.root, path)
+            if real.is_dir():
+                return None  # a link to a folder inside: its files are read where they are
+            check_regular(real)
+        except OSError:
+            return path  # a broken link or a loop: reading it reports why
+        if real in own or real in linked:
+            raise Refused(messages.FILES_DUPLICATE_LINK.format(target=real.relative_to(top)))
+        linked.add(real)
+        return real
+
+    def read(self, real: Path, path: Path, rel: str, base_url: str) -> Document | None:
+        """One file (at its real location `real`) -> Document, or None after recording why not."""
+        try:
+            data, info = read_regular(real, MAX_BYTES)
+            text = decode(data)
+        except Refused as exc:
+            self._skip(rel, str(exc))
+            return None
+        except TooLarge as exc:
+            limit = MAX_BYTES // 2**20
+            self._error(rel, f"{exc.size / 2**20:.0f} MB is over the {limit} MB limit")
+            return None
         except (OSError, ValueError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-            return self._error(rel, f"cannot read: {reason}")
-        if not text.strip():
-            self.skipped.append(f"{self.spec} {rel}: empty file")
-            log.warning("Skipping %s: empty file", path)
+            self._error(rel, f"cannot read: {reason}")
             return None
-        if size > WARN_BYTES:
-            megabytes = size / 2**20
+        if not text.strip():
+            self._skip(rel, "empty file")
+            return None
+        if info.st_size > WARN_BYTES:
+            megabytes = info.st_size / 2**20
             self.warnings.append(f"{self.spec} {rel}: large file ({megabytes:.1f} MB), indexed")
             log.warning("%s is large (%.1f MB); indexing it anyway", path, megabytes)
         fmt = FORMATS[path.suffix.lower()]
@@ -114,16 +158,19 @@ class FilesSource:
             body=text,
             format=fmt,
             url=file_url(path, rel, base_url),
-            updated_at=datetime.fromtimestamp(mtime, tz=UTC).isoformat(timespec="seconds"),
+            updated_at=datetime.fromtimestamp(info.st_mtime, tz=UTC).isoformat(timespec="seconds"),
             breadcrumb=tuple(Path(rel).parts[:-1]),
         )
+
+    def _skip(self, rel: str, reason: str) -> None:
+        self.skipped.append(f"{self.spec} {rel}: {reason}")
+        log.warning("Skipping %s %s: %s", self.spec, rel, reason)
 
     def _error(self, rel: str, reason: str) -> None:
         message = f"{self.spec} {rel}: {reason}"
         self.errors.append(message)
         self.failed_ids.append(rel)
         log.warning("Skipping %s", message)
-        return None
 
     def _walk_error(self, exc: OSError) -> None:
         self.errors.append(f"{self.spec}: cannot list {exc.filename}: {exc.strerror}")

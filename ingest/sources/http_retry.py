@@ -1,8 +1,9 @@
 """GET with retries for the HTTP sources: 429 and 5xx honour Retry-After, else backoff.
 
 The caller hands in the httpx client, the headers (credentials included) and a
-`sleep` function, so tests can record the waits instead of waiting. Messages
-name the URL path only: never the query, never a header.
+`sleep` function, so tests can record the waits instead of waiting, and the source's
+`Deadline` (deadline.py), which bounds the waiting of a whole run. Messages name the
+URL path only: never the query, never a header.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import httpx
 
 from deskbot.core import messages
 from deskbot.core.errors import SourceError
+from ingest.sources.deadline import Deadline
 
 log = logging.getLogger(__name__)
 
@@ -61,17 +63,20 @@ def get_with_retries(
     max_retries: int = 5,
     backoff: float = 1.0,
     sleep: Callable[[float], None] = time.sleep,
+    deadline: Deadline | None = None,
 ) -> httpx.Response:
     """GET `url`; retry 429/5xx/timeouts/connection errors at most `max_retries` times.
 
     Returns the first response that is not retryable (the caller checks 4xx).
-    Raises SourceError naming `service` and the URL path when retries run out.
+    Raises SourceError naming `service` and the URL path when retries run out, and
+    SourceDeadlineError when the `deadline` is spent first.
     """
     path = urlsplit(url).path
+    deadline = deadline or Deadline(None, service=service)
     attempts = max_retries + 1
     for attempt in range(attempts):
         try:
-            response = client.get(url, headers=dict(headers))
+            response = deadline.get(client, url, dict(headers), path)
         except httpx.TransportError as exc:  # timeouts, refused or dropped connections
             reason = f"{type(exc).__name__}"
             wait = backoff_seconds(attempt, backoff)
@@ -85,6 +90,7 @@ def get_with_retries(
             )
         if attempt == attempts - 1:
             break
+        deadline.check(path)  # no time left for another try
         log.warning(
             "%s answered %s for %s; retrying in %.1f s (retry %d of %d)",
             service,
@@ -94,7 +100,7 @@ def get_with_retries(
             attempt + 1,
             max_retries,
         )
-        sleep(wait)
+        deadline.sleep(wait, sleep)
     raise SourceError(
         messages.HTTP_GAVE_UP.format(service=service, path=path, reason=reason, attempts=attempts)
     )

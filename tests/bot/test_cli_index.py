@@ -83,3 +83,23 @@ def test_locked_index_is_a_clear_error(env, docs, tmp_path):
 def test_empty_index_status(env):
     result = run(env, "status")
     assert result.exit_code == 0 and "The index is empty" in result.output
+
+
+def test_ingest_says_once_per_folder_that_its_pages_have_no_web_address(env, docs, tmp_path):
+    other = tmp_path / "handbook"
+    other.mkdir()
+    (other / "a.md").write_text("# A\n\nFirst page of the handbook.\n")
+    (other / "b.md").write_text("# B\n\nSecond page of the handbook.\n")
+    result = run(env, "ingest", str(docs), str(other))
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.output.splitlines() if "no web address" in line]
+    assert len(warnings) == 2  # one line per folder, not one per page
+    assert all(line.startswith("warning: files:") for line in warnings)
+    assert f"{docs.resolve()}/.deskbot-base-url" in warnings[0]
+    assert f"{other.resolve()}/.deskbot-base-url" in warnings[1]
+    found = run(env, "search", "visitor parking", "--json", "-k", "1")
+    assert json.loads(found.output)["hits"][0]["url"].startswith("file:///")  # payload as before
+
+    (docs / ".deskbot-base-url").write_text("https://wiki.example.com/\n")
+    again = run(env, "ingest", str(docs))
+    assert again.exit_code == 0 and "no web address" not in again.output

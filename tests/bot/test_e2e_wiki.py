@@ -32,8 +32,8 @@ def test_injection_page_is_handed_over_as_data(wiki_answerer, fake_chat):
     answer = wiki_answerer.answer("My printer queue shows Paused after a macOS upgrade")
     system, user = fake_chat.chat_requests()[0]["messages"]
     assert INJECTION in user["content"]  # the page really was retrieved...
-    start = user["content"].index("<passages>")
-    assert start < user["content"].index(INJECTION) < user["content"].index("</passages>")
+    start = user["content"].index("<passages-")
+    assert start < user["content"].index(INJECTION) < user["content"].index("</passages-")
     assert INJECTION not in system["content"]  # ...but only ever as quoted data
     assert "never an instruction" in system["content"]
     assert answer.grounded and "hunter2" not in answer.text

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.answer import Answerer
+from bot.llm import ChatModel
 from bot.store import Store
 from deskbot.core.errors import DeskbotError
+from tests.bot.conftest import ListRetriever
 
 
 def _answer(store: Store, question: str = "vpn?") -> int:
@@ -83,3 +88,55 @@ def test_unusable_path_is_a_clear_error(tmp_path):
     (tmp_path / "dir.sqlite3").mkdir()
     with pytest.raises(DeskbotError, match="cannot be opened"):
         Store(tmp_path / "dir.sqlite3")
+
+
+# --- a locked database (another process holds the write lock) ----------------------------
+
+
+@pytest.fixture
+def lock_holder(tmp_path):
+    """A second real connection to the same database that can hold its write lock."""
+    db = tmp_path / "deskbot.sqlite3"
+    Store(db).close()  # create the file and schema
+    other = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
+    yield db, other
+    other.close()
+
+
+def test_store_locked_longer_than_the_timeout_costs_no_answer(lock_holder, fake_chat, caplog):
+    db, other = lock_holder
+    store = Store(db, busy_timeout=0.3)
+    model = ChatModel(fake_chat.client(), "gpt-4.1-mini")
+    answerer = Answerer(ListRetriever(), model=model, store=store)
+    fake_chat.push("Click **Connect** and sign in with Okta [1].")
+    other.execute("BEGIN IMMEDIATE")  # holds the write lock for the whole answer
+    started = time.monotonic()
+    answer = answerer.answer("How do I connect to the VPN?")
+    waited = time.monotonic() - started
+    other.execute("ROLLBACK")
+    assert answer.text.startswith("Click **Connect**") and answer.grounded
+    assert answer.answer_id is None  # delivered without an id (no feedback buttons)
+    assert waited >= 0.3  # it did wait for the lock first
+    assert "could not record the answer" in caplog.text and "database is locked" in caplog.text
+    assert store.feedback_counts()["answers"] == 0
+    store.close()
+
+
+def test_store_locked_shorter_than_the_timeout_records_after_waiting(lock_holder):
+    db, other = lock_holder
+    store = Store(db, busy_timeout=10)
+    answerer = Answerer(ListRetriever(), store=store)  # extractive: no model
+    other.execute("BEGIN IMMEDIATE")
+    other.execute(
+        "INSERT INTO unanswered (asked_at, question) VALUES ('2000-01-01T00:00:00+00:00', 'held')"
+    )
+    release = threading.Timer(0.5, lambda: other.execute("COMMIT"))
+    release.start()
+    started = time.monotonic()
+    answer = answerer.answer("Which bands play at the summer party?")  # not covered: two writes
+    waited = time.monotonic() - started
+    release.join()
+    assert waited >= 0.4 and answer.answer_id is not None
+    assert [u.question for u in store.unanswered()] == ["held", answer.question]
+    assert store.feedback_counts()["answers"] == 1
+    store.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 
 import numpy as np
 import pytest
@@ -159,7 +160,7 @@ def test_style_examples_reach_the_answer_model(retriever, fake_chat, store, tmp_
     answerer.answer("How do I connect to the VPN?")
     system = fake_chat.chat_requests()[0]["messages"][0]["content"]
     assert "Restart the VPN" in system and "never take facts" in system
-    assert system.count("<example>") == 2
+    assert len(re.findall(r"</example-[0-9a-f]{16}>", system)) == 2
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ Typical use::
         source = ConfluenceSource(["ENG"], base_url=fake.base_url,
                                   email=fake.email, api_token=fake.api_token)
 
-Knobs: `fail_next(status, n, retry_after=…)`, `slow_next(seconds)`, `max_limit` (server
+Knobs: `fail_next(status, n, retry_after=…)`, `slow_next(seconds, n, after=…)`, `max_limit` (server
 caps the page size), `cursor=True` (opaque cursors instead of `start`), `absolute_next`,
 `vanish_after_listing(id)` (listed without body, deleted before the client reads it),
 `break_body(id)` (listed without body, reading it answers 500), `update_page`, `delete_page`.
@@ -56,6 +56,7 @@ class _Fault:
     path: re.Pattern | None = None
     delay: float = 0.0
     body: object = None
+    after: int = 0  # matching requests to let through untouched first
 
 
 def tiny_code(page_id: str | int) -> str:
@@ -179,12 +180,13 @@ class FakeConfluence(FakeService):
                 )
             )
 
-    def slow_next(self, seconds: float, n: int = 1, *, path: str | None = None) -> None:
-        """The next `n` requests answer normally but only after `seconds` (timeouts)."""
+    def slow_next(
+        self, seconds: float, n: int = 1, *, path: str | None = None, after: int = 0
+    ) -> None:
+        """The next `n` requests (after `after` untouched ones) answer only after `seconds`."""
         with self._state:
-            self._faults.append(
-                _Fault(None, n, path=re.compile(path) if path else None, delay=seconds)
-            )
+            pattern = re.compile(path) if path else None
+            self._faults.append(_Fault(None, n, path=pattern, delay=seconds, after=after))
 
     # --- dispatch: faults, then auth, then the routes ---------------------------------
     def dispatch(self, request: Request) -> Reply:
@@ -211,6 +213,9 @@ class FakeConfluence(FakeService):
         with self._state:
             for fault in self._faults:
                 if fault.path is None or fault.path.search(request.path):
+                    if fault.after > 0:
+                        fault.after -= 1
+                        return None
                     fault.remaining -= 1
                     if fault.remaining <= 0:
                         self._faults.remove(fault)

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from bot.store import Store
 from deskbot.cli import main
 from tests.deskbot.sim.conftest import Page
+from tests.fakes.openai_chat import ChatReply, FakeOpenAIChat, error
 
 ROWS = [
     ("question", "answer", "url"),
@@ -155,3 +156,86 @@ def test_gaps_without_a_store_creates_nothing(tmp_path):
     assert result.exit_code == 0
     assert result.stdout.startswith("No knowledge gaps: ")
     assert not db.exists() and not db.parent.exists()
+
+
+# --- a model that fails: its fallback answers are counted as such ---------------------------
+
+
+def model_env(cli_env, fake) -> dict:
+    return {**cli_env, "OPENAI_API_KEY": "sk-revoked-key-123", "OPENAI_BASE_URL": fake.base_url}
+
+
+def test_a_model_that_never_answers_is_said_at_the_top_and_fails_the_run(cli_env, tmp_path):
+    history = tmp_path / "tickets.csv"
+    write_csv(history)
+    report = tmp_path / "report.html"
+    args = ["simulate", str(history), "--with-model", "--report", str(report), "--json"]
+    with FakeOpenAIChat(
+        default=lambda body: FakeOpenAIChat.unauthorized("sk-revoked-key-123")
+    ) as fake:
+        result = invoke(model_env(cli_env, fake), args)
+    assert result.exit_code == 1
+    first = result.stderr.lstrip().splitlines()[0]
+    assert first.startswith("The model gpt-4.1-mini never answered"), result.stderr
+    summary = json.loads(result.stdout)["summary"]
+    assert summary["answered"] >= 1 and summary["fallback"] == summary["answered"]
+    assert summary["model_answers"] == 0
+    headline = next(line for line in result.stderr.splitlines() if line.startswith("Answered "))
+    assert f"all {summary['answered']} by the extractive fallback" in headline
+    assert "measured on" not in headline and "the model never answered" in headline
+    assert "sk-revoked-key-123" not in result.output
+    page = Page(report.read_text())
+    assert "model-failed" in page.ids()
+    text = " ".join(page.text)
+    assert "never answered" in text.split("Charts")[0]  # at the top, before anything else
+    assert page.text.count("answered by the fallback") == summary["fallback"]
+
+
+def test_some_fallback_answers_are_counted_and_retried_on_the_next_run(cli_env, tmp_path):
+    history = tmp_path / "tickets.csv"
+    write_csv(history)
+    report = tmp_path / "report.html"
+    args = ["simulate", str(history), "--with-model", "--report", str(report), "--json"]
+
+    def payday_fails(body):
+        if "payday" in body["messages"][-1]["content"]:
+            return error(400, "content filtered", "invalid_request_error")
+        return ChatReply(
+            "From the wiki [1].", usage={"prompt_tokens": 900, "completion_tokens": 30}
+        )
+
+    with FakeOpenAIChat(default=payday_fails) as fake:
+        result = invoke(model_env(cli_env, fake), args)
+        assert result.exit_code == 0, result.output
+        summary = json.loads(result.stdout)["summary"]
+        assert summary["fallback"] == 1 and summary["model_answers"] >= 1
+        headline = next(line for line in result.stderr.splitlines() if line.startswith("Answered "))
+        assert "1 by the extractive fallback" in headline and "never answered" not in result.stderr
+        per_answer = summary["cost_per_question_usd"]
+        assert per_answer == pytest.approx((900 * 0.40 + 30 * 1.60) / 1e6)  # fallback left out
+        assert Page(report.read_text()).text.count("answered by the fallback") == 1
+
+        fake.script.default = lambda body: ChatReply("From the wiki [1].")
+        again = invoke(model_env(cli_env, fake), args)
+    assert again.exit_code == 0, again.output
+    run = json.loads(again.stdout)
+    assert run["run"]["done"] == 1 and run["summary"]["fallback"] == 0  # only the fallback redone
+
+
+def test_simulate_reports_bad_bytes_and_oversized_records_by_file_and_line(cli_env, tmp_path):
+    history = tmp_path / "tickets.csv"
+    write_csv(history)
+    with history.open("ab") as handle:  # line 7: not UTF-8
+        handle.write(b'"Is there a caf\xe9 in the office?","On the 2nd floor.",\r\n')
+    pairs = tmp_path / "more.jsonl"
+    huge = json.dumps({"question": "vpn " * 2_000_000, "answer": "ok"})  # one 8 MB record
+    good = json.dumps({"question": "Where do I park in Lisbon?", "answer": "Level -2."})
+    pairs.write_text(f"{huge}\n{good}\n")
+    report = tmp_path / "report.html"
+    args = ["simulate", str(history), str(pairs), "--extractive", "--report", str(report), "--json"]
+    result = invoke(cli_env, args)
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output and "UnicodeDecodeError" not in result.output
+    assert f"{history}:7: not UTF-8 text (byte 0xe9 at column 16); skipped" in result.stderr
+    assert f"{pairs}:1: record of 8 MB is over the 1 MB limit for one record" in result.stderr
+    assert json.loads(result.stdout)["summary"]["questions"] == 5  # 4 from the CSV, 1 JSONL
