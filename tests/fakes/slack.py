@@ -4,7 +4,9 @@ Point the bot at it with `SLACK_API_URL=<fake.api_url>`. It keeps channel histor
 (messages the "users" wrote and the bot's own), answers the methods the bot calls
 the way Slack does (form or JSON bodies, `ok:false` errors, 429 with Retry-After),
 records every call with its arguments and arrival time, and serves `response_url`
-endpoints for slash commands and interactivity.
+endpoints for slash commands and interactivity. Blocks are checked with slack_sdk's
+Block Kit models (`invalid_blocks` as Slack answers), and conversations.replies pages
+like Slack: oldest first, `limit` a page, `has_more` and `response_metadata.next_cursor`.
 
 Knobs: `fail(method, error, times)`, `rate_limit(method, times, retry_after)`,
 `stream_supported = False` (chat.startStream answers `method_not_supported_for_channel_type`).
@@ -20,6 +22,9 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+from slack_sdk.errors import SlackObjectFormationError
+from slack_sdk.models.blocks import Block
+
 from tests.fakes.http import FakeService, Reply, Request
 
 BOT_TOKEN = "xoxb-111-222-fake"
@@ -28,6 +33,9 @@ BOT_USER = "UBOT0001"
 BOT_ID = "BBOT0001"
 TEAM = "T0000001"
 APP_ID = "A0000001"
+WITH_BLOCKS = frozenset(
+    {"chat.postMessage", "chat.update", "chat.stopStream", "chat.postEphemeral"}
+)
 
 
 @dataclass
@@ -177,7 +185,9 @@ class FakeSlack(FakeService):
         if handler is None:
             call.error = "unknown_method"
             return Reply(200, {"ok": False, "error": "unknown_method"})
-        body = handler(args)
+        problems = block_problems(args.get("blocks")) if method in WITH_BLOCKS else []
+        body = {"ok": False, "error": "invalid_blocks", "errors": problems} if problems else None
+        body = body or handler(args)
         call.error = None if body.get("ok") else body.get("error")
         return Reply(200, body)
 
@@ -300,11 +310,24 @@ class FakeSlack(FakeService):
         return {"ok": True}
 
     def _m_conversations_replies(self, args: dict) -> dict:
+        """Oldest first, `limit` a page; the parent leads the first page only."""
         messages = self.thread(args.get("channel", ""), args.get("ts", ""))
         if not messages:
             return {"ok": False, "error": "thread_not_found"}
-        limit = int(args.get("limit") or 1000)
-        return {"ok": True, "messages": [m.as_api() for m in messages[:limit]], "has_more": False}
+        limit = min(int(args.get("limit") or 1000), 1000)
+        cursor = args.get("cursor") or ""
+        try:
+            start = int(cursor.removeprefix("bmV4dF90czo")) if cursor else 0
+        except ValueError:
+            return {"ok": False, "error": "invalid_cursor"}
+        page = messages[start : start + limit]
+        more = start + limit < len(messages)
+        return {
+            "ok": True,
+            "messages": [m.as_api() for m in page],
+            "has_more": more,
+            "response_metadata": {"next_cursor": f"bmV4dF90czo{start + limit}" if more else ""},
+        }
 
     def _m_users_info(self, args: dict) -> dict:
         user = args.get("user", "")
@@ -321,6 +344,23 @@ class FakeSlack(FakeService):
 
     def _m_assistant_threads_setTitle(self, args: dict) -> dict:
         return {"ok": True}
+
+
+def block_problems(blocks) -> list[str]:
+    """What Slack would refuse in `blocks` (slack_sdk's Block Kit models check the limits)."""
+    if not blocks:
+        return []
+    if not isinstance(blocks, list) or len(blocks) > 50:
+        return ["blocks must be a list of at most 50"]
+    problems = []
+    for n, block in enumerate(Block.parse_all(blocks)):
+        try:
+            if block is None:
+                raise SlackObjectFormationError(f"unknown block type {blocks[n].get('type')!r}")
+            block.to_dict()  # validates the block and everything in it
+        except SlackObjectFormationError as exc:
+            problems.append(f"[{n}] {exc}")
+    return problems
 
 
 def _arguments(request: Request) -> dict:
