@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from bot.citations import MARKER, is_web_address
 
+_LINK_TAIL = re.compile(r"\][(:\[]")
 _CITATION = re.compile(MARKER.pattern.removeprefix(r"\s?") + r"(?![:\[])")
 _SCHEME = re.compile(r"[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 # "intranet.example.com/login", "www.x.org": a label that reads as an address without a scheme
@@ -73,8 +74,14 @@ def link(url: str, label: str = "") -> str:
 
 
 def markdown_text(text: str) -> str:
-    """Text for Markdown (streams): escaped, and no `[` that could open a link or a definition."""
+    """Text for Markdown (streams): escaped, and no `[` that could open a link or a definition.
+
+    Text holding `](`, `]:` or `][` (a wiki's `\\[label](url)`) gets its brackets as `&#91;`;
+    other brackets (`[1]`, `[Save]`) stay as written.
+    """
     text = escape(text)
+    if not _LINK_TAIL.search(text):
+        return text
     kept = {m.start() for m in _CITATION.finditer(text)}  # [1], [2, 3] stay as they are
     return "".join("&#91;" if c == "[" and i not in kept else c for i, c in enumerate(text))
 

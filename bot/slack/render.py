@@ -20,11 +20,18 @@ from markdown_it.token import Token
 
 from bot.slack.mrkdwn import escape, link, markdown_link, markdown_text
 
-_MD = MarkdownIt("commonmark", {"html": False}).enable(["strikethrough", "table"])
-# Parse every link, file:// and javascript: included: `link` decides what is shown (the
-# label alone), instead of markdown-it leaving them as text with the path in it.
-_MD.validateLink = lambda url: True
 _INLINE_MARKS = ("strong", "em", "s")
+
+
+class _EveryLink(MarkdownIt):
+    """Parses every link, file:// and javascript: included: `link` then decides what is shown
+    (the label alone), where markdown-it would leave them as text with the path in it."""
+
+    def validateLink(self, url: str) -> bool:
+        return True
+
+
+_MD = _EveryLink("commonmark", {"html": False}).enable(["strikethrough", "table"])
 
 
 @dataclass(frozen=True)
