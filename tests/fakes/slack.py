@@ -17,15 +17,12 @@ app token (`APP_TOKEN`; `app_token = None` revokes it) with a one-time WebSocket
 from __future__ import annotations
 
 import itertools
-import json
 import threading
 import time
 from dataclasses import dataclass, field
 
-from slack_sdk.errors import SlackObjectFormationError
-from slack_sdk.models.blocks import Block
-
 from tests.fakes.http import FakeService, Reply, Request
+from tests.fakes.slack_wire import arguments, block_problems, stream_text
 
 BOT_TOKEN = "xoxb-111-222-fake"
 APP_TOKEN = "xapp-1-A0000001-333-fake"
@@ -165,7 +162,7 @@ class FakeSlack(FakeService):
 
     def _api(self, request: Request) -> Reply:
         method = request.match["method"]
-        args = _arguments(request)
+        args = arguments(request)
         call = ApiCall(method, args, time.perf_counter())
         with self._state:
             self.api.append(call)
@@ -264,7 +261,7 @@ class FakeSlack(FakeService):
             return {"ok": False, "error": "method_not_supported_for_channel_type"}
         if not args.get("thread_ts"):
             return {"ok": False, "error": "invalid_arguments"}
-        message = self._bot_message(args, _stream_text(args))
+        message = self._bot_message(args, stream_text(args))
         message.streaming = True
         return {"ok": True, "channel": message.channel, "ts": message.ts}
 
@@ -272,14 +269,14 @@ class FakeSlack(FakeService):
         message = self._find(args.get("channel", ""), args.get("ts", ""))
         if message is None or not message.streaming:
             return {"ok": False, "error": "message_not_in_streaming_state"}
-        message.text += _stream_text(args)
+        message.text += stream_text(args)
         return {"ok": True, "channel": message.channel, "ts": message.ts}
 
     def _m_chat_stopStream(self, args: dict) -> dict:
         message = self._find(args.get("channel", ""), args.get("ts", ""))
         if message is None or not message.streaming:
             return {"ok": False, "error": "message_not_in_streaming_state"}
-        message.text += _stream_text(args)
+        message.text += stream_text(args)
         message.blocks = args.get("blocks") or []
         message.streaming = False
         message.done_at = time.perf_counter()
@@ -344,42 +341,3 @@ class FakeSlack(FakeService):
 
     def _m_assistant_threads_setTitle(self, args: dict) -> dict:
         return {"ok": True}
-
-
-def block_problems(blocks) -> list[str]:
-    """What Slack would refuse in `blocks` (slack_sdk's Block Kit models check the limits)."""
-    if not blocks:
-        return []
-    if not isinstance(blocks, list) or len(blocks) > 50:
-        return ["blocks must be a list of at most 50"]
-    problems = []
-    for n, block in enumerate(Block.parse_all(blocks)):
-        try:
-            if block is None:
-                raise SlackObjectFormationError(f"unknown block type {blocks[n].get('type')!r}")
-            block.to_dict()  # validates the block and everything in it
-        except SlackObjectFormationError as exc:
-            problems.append(f"[{n}] {exc}")
-    return problems
-
-
-def _arguments(request: Request) -> dict:
-    """Arguments as Slack reads them: query string, form body (JSON-encoded fields) or JSON."""
-    args: dict = {k: v[-1] for k, v in request.query.items()}
-    content_type = request.headers.get("content-type", "")
-    if "json" in content_type:
-        args.update(request.json() or {})
-    elif request.body:
-        args.update(request.form())
-    for key in ("blocks", "chunks", "prompts", "metadata", "attachments"):
-        if isinstance(args.get(key), str) and args[key][:1] in "[{":
-            args[key] = json.loads(args[key])
-    return args
-
-
-def _stream_text(args: dict) -> str:
-    text = args.get("markdown_text") or ""
-    for chunk in args.get("chunks") or []:
-        if chunk.get("type") == "markdown_text":
-            text += chunk.get("text", "")
-    return text

@@ -21,7 +21,7 @@ from bot.slack.blocks import (
     parse_escalation,
 )
 from deskbot.core import messages
-from tests.fakes.slack import block_problems
+from tests.fakes.slack_wire import block_problems
 
 
 @dataclass
