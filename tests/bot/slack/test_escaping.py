@@ -15,6 +15,7 @@ import pytest
 
 from bot.prompts import REWRITE_SYSTEM, TONE_SYSTEM
 from bot.retrieve import Retriever
+from bot.serve.reindex import build_reindex
 from deskbot.core.config import Settings
 from ingest.index import open_index
 from ingest.sources.files import FilesSource
@@ -201,8 +202,6 @@ def test_assistant_thread_title(make_bot, slack, model, hostile_retriever):
 
 
 def test_reindex_replies(make_bot, slack, settings, embedder, tmp_path):
-    from bot.slack.runtime import build_reindex
-
     wiki = tmp_path / "wiki"
     wiki.mkdir()
     (wiki / "vpn.md").write_text("# VPN\n\nInstall Northwind Connect.\n")
