@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from bot.retrieve import Hit
 
@@ -33,6 +34,20 @@ class Citation:
     @property
     def label(self) -> str:
         return f"{self.title} › {self.section}" if self.section else self.title
+
+
+def is_web_address(url: str) -> bool:
+    """Whether `url` opens in a browser (http or https with a host).
+
+    A chat client shows a source without one (a `file://` path of a folder ingested
+    without a base URL) as its title alone: the link would not open and would show a
+    path on the server.
+    """
+    try:
+        parts = urlsplit(url or "")
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
 
 
 def citation_for(n: int, hit: Hit) -> Citation:

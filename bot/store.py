@@ -165,6 +165,14 @@ class Store:
         (answers,) = self._rows("SELECT COUNT(*) FROM answers")[0]
         return {"up": int(up), "down": int(down), "answers": int(answers)}
 
+    def question_of(self, answer_id: int) -> str | None:
+        """The question answer `answer_id` replied to (what "Ask a human" escalates)."""
+        try:
+            rows = self._rows("SELECT question FROM answers WHERE id = ?", (int(answer_id),))
+        except sqlite3.Error as exc:
+            raise DeskbotError(f"The store at {self.path} cannot be read: {exc}") from None
+        return rows[0][0] if rows else None
+
     def unanswered(self, since: datetime | str | None = None) -> list[Unanswered]:
         """Questions the wiki did not cover, oldest first (since `since`, if given)."""
         rows = self._rows(

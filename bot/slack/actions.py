@@ -15,7 +15,8 @@ from bot.slack.blocks import (
     build_escalation_message,
     parse_escalation,
 )
-from bot.slack.deps import Deps
+from bot.slack.deps import Deps, StoreLike
+from bot.slack.mrkdwn import escape, fill
 from deskbot.core import messages
 from deskbot.core.config import Settings
 from deskbot.core.errors import DeskbotError
@@ -67,8 +68,19 @@ def handle_escalate(ack: Ack, body: dict, action: dict, client: WebClient, deps:
     ack()
     channel, user, thread_ts = where_clicked(body)
     info = parse_escalation(action.get("value", ""))
-    text = escalate(client, deps.settings, channel, user, thread_ts, info)
+    question = stored_question(deps.store, info["a"])
+    text = escalate(client, deps.settings, channel, user, thread_ts, info["ts"], question)
     client.chat_postEphemeral(channel=channel, user=user, thread_ts=thread_ts, text=text)
+
+
+def stored_question(store: StoreLike, answer_id: int | None) -> str:
+    """The question behind an answer (buttons carry only its id), or a pointer to the thread."""
+    try:
+        question = store.question_of(answer_id) if answer_id is not None else None
+    except DeskbotError as exc:  # a broken store must not stop the escalation
+        log.warning("question of answer %s not found: %s", answer_id, exc)
+        question = None
+    return question or messages.SLACK_ESCALATION_IN_THREAD
 
 
 def escalate(
@@ -77,16 +89,17 @@ def escalate(
     channel: str,
     user: str,
     thread_ts: str | None,
-    info: dict,
+    question_ts: str,
+    question: str,
 ) -> str:
     """Post to ESCALATION_CHANNEL (or tag ESCALATION_USERGROUP in the thread); the reply text."""
     if not settings.escalation_channel and not settings.escalation_usergroup:
-        return messages.SLACK_ESCALATION_NOWHERE.format(escalation=settings.escalation_text)
+        return fill(messages.SLACK_ESCALATION_NOWHERE, escalation=settings.escalation_text)
     target = settings.escalation_channel or channel
     try:
-        permalink = _permalink(client, channel, info["ts"] or thread_ts)
+        permalink = _permalink(client, channel, question_ts or thread_ts)
         post = build_escalation_message(
-            info["q"], user=user, permalink=permalink, usergroup=settings.escalation_usergroup
+            question, user=user, permalink=permalink, usergroup=settings.escalation_usergroup
         )
         client.chat_postMessage(
             channel=target,
@@ -96,13 +109,13 @@ def escalate(
         )
     except SlackApiError as exc:
         log.error("escalation to %s failed: %s", target, exc.response.get("error"))
-        return messages.SLACK_ESCALATION_FAILED.format(escalation=settings.escalation_text)
+        return fill(messages.SLACK_ESCALATION_FAILED, escalation=settings.escalation_text)
     if not settings.escalation_channel:
         where = messages.SLACK_ESCALATION_TEAM
     elif target[:1] in "CG" and target.isalnum():
         where = f"<#{target}>"
     else:
-        where = target
+        where = escape(target)
     return messages.SLACK_ESCALATION_DONE.format(where=where)
 
 

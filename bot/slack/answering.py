@@ -18,7 +18,7 @@ from bot.slack.blocks import build_answer_footer
 from bot.slack.deliver import Place, deliver_answer, post_text
 from bot.slack.deps import Deps
 from bot.slack.history import read_history
-from bot.slack.mrkdwn import from_slack
+from bot.slack.mrkdwn import escape, fill, from_slack
 from deskbot.core import messages
 
 log = logging.getLogger(__name__)
@@ -116,7 +116,7 @@ def set_title(client: WebClient, ask: Ask) -> None:
         client.assistant_threads_setTitle(
             channel_id=ask.place.channel,
             thread_ts=ask.place.thread_ts,
-            title=ask.question[:TITLE_CHARS],
+            title=escape(ask.question[:TITLE_CHARS]),
         )
     except (SlackApiError, SlackClientError) as exc:
         log.debug("could not set the thread title: %s", exc)
@@ -148,7 +148,7 @@ def remember(deps: Deps, ask: Ask, answer) -> int | None:
 
 def apologize(client: WebClient, place: Place, escalation: str) -> None:
     try:
-        post_text(client, place, messages.SLACK_APOLOGY.format(escalation=escalation))
+        post_text(client, place, fill(messages.SLACK_APOLOGY, escalation=escalation))
     except Exception:
         log.exception("could not post the apology in %s", place.channel)
 

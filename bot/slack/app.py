@@ -15,6 +15,7 @@ from bot.slack.assistant import build_assistant
 from bot.slack.client import build_web_client
 from bot.slack.deliver import StreamSupport
 from bot.slack.deps import AnswererLike, Deps, Reindex, StoreLike
+from bot.slack.mrkdwn import fill
 from bot.slack.seen import Seen, dedupe_middleware
 from deskbot.core import messages
 from deskbot.core.config import Settings
@@ -88,7 +89,7 @@ def handle_error(
 ) -> None:
     """Log the detail; tell the person a short apology where they asked, never the exception."""
     log.error("listener failed on a %s request", body.get("type"), exc_info=error)
-    apology = messages.SLACK_APOLOGY.format(escalation=deps.settings.escalation_text)
+    apology = fill(messages.SLACK_APOLOGY, escalation=deps.settings.escalation_text)
     event = body.get("event") or {}
     try:
         if event.get("channel") and event.get("ts") and not ignorable(event, context.bot_user_id):

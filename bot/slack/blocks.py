@@ -11,7 +11,9 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.slack.mrkdwn import escape, link, split_text, to_mrkdwn
+from bot.slack.mrkdwn import escape, fill, link
+from bot.slack.render import to_mrkdwn
+from bot.slack.split import split_text
 from deskbot.core import messages
 
 TEXT_LIMIT = 40_000
@@ -20,6 +22,7 @@ MAX_BLOCKS = 50
 SECTION_CHARS = 2_900  # a section's share of an answer, under SECTION_LIMIT
 MESSAGE_CHARS = 12_000  # answer text per message: readable, far under TEXT_LIMIT
 MAX_SOURCES = 10
+ESCALATED_CHARS = 1_500  # of the question, quoted in the escalation post (under SECTION_LIMIT)
 
 FEEDBACK_UP = "deskbot_feedback_up"
 FEEDBACK_DOWN = "deskbot_feedback_down"
@@ -46,20 +49,24 @@ def build_sources_block(citations: Sequence, *, covered: bool, escalation: str) 
     if not citations:
         if covered:
             return None
-        return context(messages.SLACK_NOT_COVERED_HINT.format(escalation=escape(escalation)))
+        return context(fill(messages.SLACK_NOT_COVERED_HINT, escalation=escalation))
     lines = []
     for citation in list(citations)[:MAX_SOURCES]:
         label = citation.title + (f" › {citation.section}" if citation.section else "")
         label = label if len(label) <= 150 else label[:149] + "…"
-        shown = link(citation.url, label) if citation.url else escape(label)
-        lines.append(f"[{citation.n}] {shown}")
+        lines.append(f"[{citation.n}] {link(citation.url, label)}")  # no web address: no link
     return context(f"*{messages.SLACK_SOURCES}*\n" + "\n".join(lines))
 
 
-def build_actions_block(answer_id: int | None, question: str, question_ts: str) -> dict:
-    """👍 / 👎 feedback and "Ask a human"; buttons carry what their handlers need."""
+def build_actions_block(answer_id: int | None, question_ts: str) -> dict:
+    """👍 / 👎 feedback and "Ask a human"; buttons carry ids only.
+
+    The question stays in the store (its answer's row): a button value holds at most
+    2,000 characters, which a JSON-escaped question in Japanese or emoji exceeds long
+    before its own length does.
+    """
     rating = str(answer_id or "")
-    escalate = json.dumps({"a": answer_id, "ts": question_ts, "q": question[:1500]})
+    escalate = json.dumps({"a": answer_id, "ts": question_ts})
     return {
         "type": "actions",
         "block_id": ACTIONS_BLOCK,
@@ -81,12 +88,17 @@ def _button(text: str, action_id: str, value: str) -> dict:
 
 
 def parse_escalation(value: str) -> dict:
-    """The Ask-a-human button's value -> {"a": answer id, "ts": question ts, "q": question}."""
+    """The Ask-a-human button's value -> {"a": answer id or None, "ts": question ts}."""
     try:
         data = json.loads(value or "{}")
     except ValueError:
-        return {"a": None, "ts": "", "q": ""}
-    return {"a": data.get("a"), "ts": str(data.get("ts") or ""), "q": str(data.get("q") or "")}
+        data = {}
+    data = data if isinstance(data, dict) else {}
+    answer_id = data.get("a")
+    return {
+        "a": answer_id if isinstance(answer_id, int) and not isinstance(answer_id, bool) else None,
+        "ts": str(data.get("ts") or ""),
+    }
 
 
 def build_answer_footer(
@@ -100,7 +112,7 @@ def build_answer_footer(
     sources = build_sources_block(answer.citations, covered=covered, escalation=escalation)
     if sources:
         blocks.append(sources)
-    blocks.append(build_actions_block(answer_id, answer.question, question_ts))
+    blocks.append(build_actions_block(answer_id, question_ts))
     return blocks
 
 
@@ -129,12 +141,15 @@ def build_escalation_message(
     question: str, *, user: str, permalink: str | None, usergroup: str | None
 ) -> SlackMessage:
     """The post in the escalation channel: who asked what, and a link to the thread."""
-    quoted = "\n".join("> " + escape(line) for line in (question or "?").splitlines()[:20])
+    question = question or "?"
+    if len(question) > ESCALATED_CHARS:
+        question = question[: ESCALATED_CHARS - 1] + "…"
+    quoted = "\n".join("> " + escape(line) for line in question.splitlines()[:20])
     text = messages.SLACK_ESCALATION_POST.format(
-        tag=f"<!subteam^{usergroup}> " if usergroup else "",
-        user=user,
+        tag=f"<!subteam^{escape(usergroup)}> " if usergroup else "",
+        user=escape(user),
         question=quoted,
-        link=messages.SLACK_ESCALATION_LINK.format(url=permalink) if permalink else "",
+        link=fill(messages.SLACK_ESCALATION_LINK, url=permalink) if permalink else "",
     ).strip()
     return SlackMessage(text, [section(text)])
 

@@ -1,7 +1,8 @@
 """Posting an answer in its thread: streamed where Slack supports it, plain messages otherwise.
 
 Streaming goes through slack_sdk's `chat_stream` (chat.startStream / appendStream /
-stopStream), which takes Markdown as is. When Slack refuses to start a stream
+stopStream), which takes Markdown: the answer is re-rendered by `render.to_markdown`, so
+wiki and model text is escaped there exactly as in blocks, and only web links remain. When Slack refuses to start a stream
 (an older workspace, a channel type without streaming) the answer is posted as
 mrkdwn section blocks with chat.postMessage, and a refusal that will not change
 (unknown method, token type) turns streaming off for the rest of the process.
@@ -18,6 +19,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.slack.blocks import SlackMessage, build_answer_messages
+from bot.slack.render import to_markdown
 
 log = logging.getLogger(__name__)
 
@@ -75,16 +77,19 @@ def deliver_answer(
     streams: StreamSupport,
 ) -> list[str]:
     """Post `answer` (with `footer` blocks) in the thread; returns the message timestamps."""
-    if streams.allowed(place.kind) and len(answer.text) <= STREAM_MAX:
+    markdown = to_markdown(answer.text)
+    if streams.allowed(place.kind) and len(markdown) <= STREAM_MAX:
         try:
-            return [stream_answer(client, place, answer, footer)]
+            return [stream_answer(client, place, answer, footer, markdown)]
         except _NotStarted as exc:
             streams.refused(exc.error, place.kind)
     return post_messages(client, place, build_answer_messages(answer, footer))
 
 
-def stream_answer(client: WebClient, place: Place, answer, footer: list[dict]) -> str:
-    """Stream the Markdown in pieces, then stop with the footer blocks."""
+def stream_answer(
+    client: WebClient, place: Place, answer, footer: list[dict], markdown: str
+) -> str:
+    """Stream the (escaped) Markdown in pieces, then stop with the footer blocks."""
     streamer = client.chat_stream(
         channel=place.channel,
         thread_ts=place.thread_ts,
@@ -92,10 +97,9 @@ def stream_answer(client: WebClient, place: Place, answer, footer: list[dict]) -
         recipient_team_id=place.team,
         buffer_size=STREAM_PIECE,
     )
-    text = answer.text or " "
     try:
-        for start in range(0, len(text), STREAM_PIECE):
-            streamer.append(markdown_text=text[start : start + STREAM_PIECE])
+        for piece in pieces(markdown or " ", STREAM_PIECE):
+            streamer.append(markdown_text=piece)
         streamer.stop(blocks=footer)
     except SlackApiError as exc:
         error = str(exc.response.get("error", ""))
@@ -108,6 +112,19 @@ def stream_answer(client: WebClient, place: Place, answer, footer: list[dict]) -
         )
         post_messages(client, place, rest)
     return str(streamer.ts)
+
+
+def pieces(text: str, size: int) -> list[str]:
+    """`text` in pieces of at most `size` characters, never cutting an entity (`&lt;`) in two."""
+    result = []
+    while len(text) > size:
+        cut = size
+        amp = text.rfind("&", max(0, size - 8), size)
+        if amp > 0 and ";" not in text[amp:size]:
+            cut = amp
+        result.append(text[:cut])
+        text = text[cut:]
+    return result + [text]
 
 
 def post_messages(client: WebClient, place: Place, parts: list[SlackMessage]) -> list[str]:

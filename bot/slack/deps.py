@@ -37,6 +37,8 @@ class StoreLike(Protocol):
 
     def record_unanswered(self, question: str, channel: str | None = None) -> None: ...
 
+    def question_of(self, answer_id: int) -> str | None: ...
+
 
 @dataclass
 class Deps:

@@ -21,6 +21,18 @@ from deskbot.core import messages
 
 log = logging.getLogger(__name__)
 
+# The Events API subscriptions (manifest.yml) the listeners need by default, and the ones
+# thread replies without an @mention (ANSWER_THREAD_FOLLOWUPS=true) add, one per kind of
+# conversation: public and private channels, group DMs. Their *:history scopes are granted
+# anyway, for reading threads with conversations.replies.
+EVENTS = (
+    "app_mention",
+    "message.im",
+    "assistant_thread_started",
+    "assistant_thread_context_changed",
+)
+FOLLOWUP_EVENTS = ("message.channels", "message.groups", "message.mpim")
+
 
 def register(app: App, deps: Deps) -> None:
     def on_mention(event: dict, client: WebClient, context: BoltContext) -> None:

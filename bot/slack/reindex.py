@@ -16,6 +16,7 @@ from slack_sdk.webhook import WebhookClient
 
 from bot.serve.reindex import Outcome
 from bot.slack.client import retry_handlers
+from bot.slack.mrkdwn import fill
 from deskbot.core import messages
 
 log = logging.getLogger(__name__)
@@ -52,13 +53,13 @@ class Notifier:
         now = time.monotonic()
         if self.sent < self.max_progress and now - self.last >= self.every:
             self.sent, self.last = self.sent + 1, now
-            self.send(messages.SLACK_REINDEX_PROGRESS.format(line=line))
+            self.send(fill(messages.SLACK_REINDEX_PROGRESS, line=line))
 
     def done(self, outcome: Outcome) -> None:
         if outcome.crashed:
-            self.send(messages.SLACK_REINDEX_CRASHED.format(what=outcome.run.what))
+            self.send(fill(messages.SLACK_REINDEX_CRASHED, what=outcome.run.what))
         elif outcome.error is not None:
-            text = messages.SLACK_REINDEX_FAILED.format(what=outcome.run.what, error=outcome.error)
+            text = fill(messages.SLACK_REINDEX_FAILED, what=outcome.run.what, error=outcome.error)
             self.send(text)
         else:
             self.send(summary_text(outcome.report))
@@ -78,8 +79,8 @@ class Notifier:
 
 
 def summary_text(report) -> str:
-    text = messages.SLACK_REINDEX_DONE.format(summary=report.summary())
+    text = fill(messages.SLACK_REINDEX_DONE, summary=report.summary())
     errors = list(getattr(report, "errors", None) or [])
     if errors:
-        text += "\n" + messages.SLACK_REINDEX_ERRORS.format(count=len(errors), first=errors[0])
+        text += "\n" + fill(messages.SLACK_REINDEX_ERRORS, count=len(errors), first=errors[0])
     return text

@@ -2,7 +2,8 @@
 
 HTTP mode serves `POST /slack/events` (events, slash commands and interactivity
 all use this one Request URL) and `GET /healthz` for load balancers and PaaS
-health checks.
+health checks. `guard.py` decides what reaches Bolt: bodies up to 1 MiB, signed,
+that parse.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Callable, Iterable
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
+from bot.slack.guard import MAX_BODY, check_request, refuse
 from deskbot.core import messages
 from deskbot.core.errors import ConfigError
 
@@ -33,8 +35,10 @@ def _always_healthy() -> tuple[bool, dict]:
     return True, {"ok": True, "status": messages.SLACK_HEALTHY}
 
 
-def build_wsgi(app: App, health: Health = _always_healthy) -> Callable:
-    """The WSGI application: Bolt on /slack/events, a health check on /healthz."""
+def build_wsgi(
+    app: App, *, signing_secret: str | None, health: Health = _always_healthy
+) -> Callable:
+    """The WSGI application: Bolt on /slack/events (checked first), a health check on /healthz."""
     slack = SlackRequestHandler(app, path=EVENTS_PATH)
 
     def wsgi(environ: dict, start_response: Callable) -> Iterable[bytes]:
@@ -45,6 +49,10 @@ def build_wsgi(app: App, health: Health = _always_healthy) -> Callable:
             start_response(status, [("Content-Type", "application/json")])
             return [json.dumps(report).encode()]
         if path == EVENTS_PATH:
+            if environ.get("REQUEST_METHOD") == "POST":
+                refusal = check_request(environ, signing_secret)
+                if refusal:
+                    return refuse(environ, start_response, refusal)
             return slack(environ, start_response)
         start_response("404 Not Found", [("Content-Type", "text/plain; charset=utf-8")])
         return [b"Not Found"]
@@ -61,12 +69,17 @@ def require_server() -> None:
 
 
 class HttpServer:
-    """waitress on host:port (port 0 picks a free one; see `.port`)."""
+    """waitress on host:port (port 0 picks a free one; see `.port`).
+
+    Requests must be signed with `signing_secret` (SLACK_SIGNING_SECRET); bodies over
+    MAX_BODY get 413 from waitress before they are read.
+    """
 
     def __init__(
         self,
         app: App,
         *,
+        signing_secret: str | None,
         host: str = "0.0.0.0",
         port: int = 3000,
         health: Health = _always_healthy,
@@ -76,7 +89,12 @@ class HttpServer:
 
         logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # bursts queue by design
         self._server = create_server(
-            build_wsgi(app, health), host=host, port=port, threads=HTTP_THREADS, ident="deskbot"
+            build_wsgi(app, signing_secret=signing_secret, health=health),
+            host=host,
+            port=port,
+            threads=HTTP_THREADS,
+            ident="deskbot",
+            max_request_body_size=MAX_BODY + 1,  # waitress refuses a body this size or more
         )
         self.host = host
 

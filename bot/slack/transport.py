@@ -95,7 +95,13 @@ class SlackHttp:
         health: HealthReport,
     ) -> None:
         app = _app(settings, runtime, client)
-        self.server = HttpServer(app, host=host, port=port, health=health)
+        self.server = HttpServer(
+            app,
+            signing_secret=settings.slack_signing_secret,
+            host=host,
+            port=port,
+            health=health,
+        )
         self.stopping = False
 
     def start(self) -> None:

@@ -167,6 +167,7 @@ SLACK_FEEDBACK_GONE = "I can't find that answer any more, so the vote was not re
 SLACK_ESCALATION_POST = "{tag}<@{user}> needs a human for this question:\n{question}\n{link}"
 SLACK_ESCALATION_LINK = "<{url}|Open the thread>"
 SLACK_ESCALATION_TEAM = "the help desk team"
+SLACK_ESCALATION_IN_THREAD = "(the question is in the thread)"
 SLACK_ESCALATION_DONE = "I've asked {where} to help. Someone will reply in this thread."
 SLACK_ESCALATION_NOWHERE = "Please ask {escalation}; they can help with this."
 SLACK_ESCALATION_FAILED = "I couldn't reach the help desk channel. Please ask {escalation}."

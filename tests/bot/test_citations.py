@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.citations import markers_in, resolve_citations
+from bot.citations import is_web_address, markers_in, resolve_citations
 from tests.bot.conftest import PAGES, hit
 
 VPN_WIN, VPN_MAC, EXPENSES, PRINTER = PAGES
@@ -58,3 +58,22 @@ def test_citation_carries_link_and_source():
 
 def test_markers_in_expands_lists():
     assert markers_in("a [1] b [2, 3] c [x] [4](http://l)") == ["[1]", "[2]", "[3]"]
+
+
+@pytest.mark.parametrize(
+    "url, web",
+    [
+        ("https://wiki.example.com/vpn#mac", True),
+        ("HTTP://wiki.example.com", True),
+        ("file:///srv/wiki/it/vpn.md", False),
+        ("file://server/share/vpn.md", False),
+        ("/srv/wiki/vpn.md", False),
+        ("javascript:alert(1)", False),
+        ("mailto:help@example.com", False),
+        ("https://", False),
+        ("http://[::1", False),
+        ("", False),
+    ],
+)
+def test_is_web_address_only_for_http_with_a_host(url, web):
+    assert is_web_address(url) is web

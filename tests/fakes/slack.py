@@ -4,7 +4,9 @@ Point the bot at it with `SLACK_API_URL=<fake.api_url>`. It keeps channel histor
 (messages the "users" wrote and the bot's own), answers the methods the bot calls
 the way Slack does (form or JSON bodies, `ok:false` errors, 429 with Retry-After),
 records every call with its arguments and arrival time, and serves `response_url`
-endpoints for slash commands and interactivity.
+endpoints for slash commands and interactivity. Blocks are checked with slack_sdk's
+Block Kit models (`invalid_blocks` as Slack answers), and conversations.replies pages
+like Slack: oldest first, `limit` a page, `has_more` and `response_metadata.next_cursor`.
 
 Knobs: `fail(method, error, times)`, `rate_limit(method, times, retry_after)`,
 `stream_supported = False` (chat.startStream answers `method_not_supported_for_channel_type`).
@@ -15,12 +17,12 @@ app token (`APP_TOKEN`; `app_token = None` revokes it) with a one-time WebSocket
 from __future__ import annotations
 
 import itertools
-import json
 import threading
 import time
 from dataclasses import dataclass, field
 
 from tests.fakes.http import FakeService, Reply, Request
+from tests.fakes.slack_wire import arguments, block_problems, stream_text
 
 BOT_TOKEN = "xoxb-111-222-fake"
 APP_TOKEN = "xapp-1-A0000001-333-fake"
@@ -28,6 +30,9 @@ BOT_USER = "UBOT0001"
 BOT_ID = "BBOT0001"
 TEAM = "T0000001"
 APP_ID = "A0000001"
+WITH_BLOCKS = frozenset(
+    {"chat.postMessage", "chat.update", "chat.stopStream", "chat.postEphemeral"}
+)
 
 
 @dataclass
@@ -157,7 +162,7 @@ class FakeSlack(FakeService):
 
     def _api(self, request: Request) -> Reply:
         method = request.match["method"]
-        args = _arguments(request)
+        args = arguments(request)
         call = ApiCall(method, args, time.perf_counter())
         with self._state:
             self.api.append(call)
@@ -177,7 +182,9 @@ class FakeSlack(FakeService):
         if handler is None:
             call.error = "unknown_method"
             return Reply(200, {"ok": False, "error": "unknown_method"})
-        body = handler(args)
+        problems = block_problems(args.get("blocks")) if method in WITH_BLOCKS else []
+        body = {"ok": False, "error": "invalid_blocks", "errors": problems} if problems else None
+        body = body or handler(args)
         call.error = None if body.get("ok") else body.get("error")
         return Reply(200, body)
 
@@ -254,7 +261,7 @@ class FakeSlack(FakeService):
             return {"ok": False, "error": "method_not_supported_for_channel_type"}
         if not args.get("thread_ts"):
             return {"ok": False, "error": "invalid_arguments"}
-        message = self._bot_message(args, _stream_text(args))
+        message = self._bot_message(args, stream_text(args))
         message.streaming = True
         return {"ok": True, "channel": message.channel, "ts": message.ts}
 
@@ -262,14 +269,14 @@ class FakeSlack(FakeService):
         message = self._find(args.get("channel", ""), args.get("ts", ""))
         if message is None or not message.streaming:
             return {"ok": False, "error": "message_not_in_streaming_state"}
-        message.text += _stream_text(args)
+        message.text += stream_text(args)
         return {"ok": True, "channel": message.channel, "ts": message.ts}
 
     def _m_chat_stopStream(self, args: dict) -> dict:
         message = self._find(args.get("channel", ""), args.get("ts", ""))
         if message is None or not message.streaming:
             return {"ok": False, "error": "message_not_in_streaming_state"}
-        message.text += _stream_text(args)
+        message.text += stream_text(args)
         message.blocks = args.get("blocks") or []
         message.streaming = False
         message.done_at = time.perf_counter()
@@ -300,11 +307,24 @@ class FakeSlack(FakeService):
         return {"ok": True}
 
     def _m_conversations_replies(self, args: dict) -> dict:
+        """Oldest first, `limit` a page; the parent leads the first page only."""
         messages = self.thread(args.get("channel", ""), args.get("ts", ""))
         if not messages:
             return {"ok": False, "error": "thread_not_found"}
-        limit = int(args.get("limit") or 1000)
-        return {"ok": True, "messages": [m.as_api() for m in messages[:limit]], "has_more": False}
+        limit = min(int(args.get("limit") or 1000), 1000)
+        cursor = args.get("cursor") or ""
+        try:
+            start = int(cursor.removeprefix("bmV4dF90czo")) if cursor else 0
+        except ValueError:
+            return {"ok": False, "error": "invalid_cursor"}
+        page = messages[start : start + limit]
+        more = start + limit < len(messages)
+        return {
+            "ok": True,
+            "messages": [m.as_api() for m in page],
+            "has_more": more,
+            "response_metadata": {"next_cursor": f"bmV4dF90czo{start + limit}" if more else ""},
+        }
 
     def _m_users_info(self, args: dict) -> dict:
         user = args.get("user", "")
@@ -321,25 +341,3 @@ class FakeSlack(FakeService):
 
     def _m_assistant_threads_setTitle(self, args: dict) -> dict:
         return {"ok": True}
-
-
-def _arguments(request: Request) -> dict:
-    """Arguments as Slack reads them: query string, form body (JSON-encoded fields) or JSON."""
-    args: dict = {k: v[-1] for k, v in request.query.items()}
-    content_type = request.headers.get("content-type", "")
-    if "json" in content_type:
-        args.update(request.json() or {})
-    elif request.body:
-        args.update(request.form())
-    for key in ("blocks", "chunks", "prompts", "metadata", "attachments"):
-        if isinstance(args.get(key), str) and args[key][:1] in "[{":
-            args[key] = json.loads(args[key])
-    return args
-
-
-def _stream_text(args: dict) -> str:
-    text = args.get("markdown_text") or ""
-    for chunk in args.get("chunks") or []:
-        if chunk.get("type") == "markdown_text":
-            text += chunk.get("text", "")
-    return text

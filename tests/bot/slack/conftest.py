@@ -1,8 +1,9 @@
 """The Slack bot under test: HTTP mode on port 0, a fake Slack, the real answering core.
 
 `make_bot(**settings)` starts the bot (waitress in a thread) with the real
-Answerer over the session's sample-wiki index and the fake OpenAI chat model,
-pointed at a fresh FakeSlack; requests go in signed through `bot.sender`.
+Answerer over the session's sample-wiki index (or `retriever=`) and the fake OpenAI
+chat model (none with `extractive=True`), pointed at a fresh FakeSlack; requests go
+in signed through `bot.sender`.
 """
 
 from __future__ import annotations
@@ -66,19 +67,22 @@ def model():
 def make_bot(slack, model, settings, wiki_retriever):
     started = []
 
-    def make(*, answerer=None, reindex=None, **overrides) -> Bot:
+    def make(*, answerer=None, reindex=None, retriever=None, extractive=False, **kw) -> Bot:
         config = dataclasses.replace(
             settings,
             slack_bot_token=BOT_TOKEN,
             slack_signing_secret=SIGNING_SECRET,
             slack_api_url=slack.api_url,
             admin_user_ids=(ADMIN,),
-            **overrides,
+            **kw,
         )
         store = Store(config.db_path)
         if answerer is None:
             answerer = build_answerer(
-                config, retriever=wiki_retriever, store=store, llm_client=model.client()
+                config,
+                retriever=retriever or wiki_retriever,
+                store=store,
+                llm_client=None if extractive else model.client(),
             )
         app = build_app(
             config,
@@ -87,7 +91,9 @@ def make_bot(slack, model, settings, wiki_retriever):
             reindex=reindex or no_reindex,
             reindex_progress_every=0,
         )
-        server = HttpServer(app, host="127.0.0.1", port=0).start()
+        server = HttpServer(
+            app, signing_secret=config.slack_signing_secret, host="127.0.0.1", port=0
+        ).start()
         url = f"http://127.0.0.1:{server.port}"
         bot = Bot(SlackSender(url), store, config, url)
         started.append((server, bot))

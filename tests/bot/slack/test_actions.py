@@ -104,3 +104,42 @@ def test_escalation_without_a_way_to_a_human_points_to_the_help_desk(
         slack.fail("chat.postMessage", fail)
     bot.sender.click(reply, "deskbot_escalate")
     assert ephemerals(slack)[0].args["text"] == expected.format(escalation="#it-help")
+
+
+LONG_JAPANESE = ("自宅からVPNに接続するにはどうすればいいですか？🔐 " * 150)[:4000]
+
+
+@pytest.mark.parametrize("streaming", [True, False], ids=["streamed", "posted"])
+def test_long_non_ascii_question_gets_its_answer_and_can_be_escalated(make_bot, slack, streaming):
+    """Slack refuses a button value over 2,000 characters; the question stays in the store."""
+    slack.stream_supported = streaming
+    bot = make_bot(escalation_channel="C0ESCAL01")
+    question = slack.user_message(HELP, f"<@{BOT_USER}> {LONG_JAPANESE}")
+    bot.sender.event(message_event(question, "app_mention"))
+    (reply,) = wait_answer(slack, HELP, question.ts)
+
+    assert not reply.text.startswith("Sorry") and reply.blocks[-1]["type"] == "actions"
+    assert not [c for c in slack.api if c.error == "invalid_blocks"]
+    button = reply.blocks[-1]["elements"][2]
+    assert len(button["value"]) < 100  # ids only
+    bot.sender.click(reply, "deskbot_escalate")
+    assert ephemerals(slack)[0].args["text"] == messages.SLACK_ESCALATION_DONE.format(
+        where="<#C0ESCAL01>"
+    )
+    post = next(
+        c.args for c in slack.calls_to("chat.postMessage") if c.args["channel"] == "C0ESCAL01"
+    )
+    assert f"> {LONG_JAPANESE[:200]}" in post["text"]
+
+
+def test_escalation_without_a_stored_answer_points_to_the_thread(make_bot, slack):
+    bot = make_bot(escalation_channel="C0ESCAL01")
+    _, reply = answered(bot, slack)
+    bot.store.close()  # the store is gone: the escalation still goes out
+    bot.sender.click(reply, "deskbot_escalate")
+    ephemerals(slack)
+    post = next(
+        c.args for c in slack.calls_to("chat.postMessage") if c.args["channel"] == "C0ESCAL01"
+    )
+    assert f"> {messages.SLACK_ESCALATION_IN_THREAD}" in post["text"]
+    assert "|Open the thread>" in post["text"]

@@ -21,6 +21,7 @@ from bot.slack.blocks import (
     parse_escalation,
 )
 from deskbot.core import messages
+from tests.fakes.slack_wire import block_problems
 
 
 @dataclass
@@ -63,14 +64,14 @@ def test_sources_block_caps_the_list():
     assert len(block["elements"][0]["text"]) <= SECTION_LIMIT
 
 
-def test_buttons_carry_the_answer_id_and_the_question():
-    block = build_actions_block(42, "where is " + "x" * 3000, "1700000001.000001")
+def test_buttons_carry_the_answer_id_and_the_question_ts_only():
+    block = build_actions_block(42, "1700000001.000001")
     up, down, human = block["elements"]
     assert (up["value"], down["value"]) == ("42", "42")
-    info = parse_escalation(human["value"])
-    assert info["a"] == 42 and info["ts"] == "1700000001.000001"
-    assert len(human["value"]) <= 2000  # Slack's limit for a button value
-    assert parse_escalation("not json") == {"a": None, "ts": "", "q": ""}
+    assert parse_escalation(human["value"]) == {"a": 42, "ts": "1700000001.000001"}
+    assert len(human["value"]) < 60
+    for garbage in ("not json", "[1]", '{"a": "1; drop"}', '{"a": true}'):
+        assert parse_escalation(garbage)["a"] is None
 
 
 def test_footer_has_notice_sources_and_buttons_in_order():
@@ -115,3 +116,37 @@ def test_suggested_prompts_are_title_and_message_pairs():
     assert 1 <= len(prompts) <= 4  # Slack shows at most four
     assert all(set(p) == {"title", "message"} for p in prompts)
     json.dumps(prompts)
+
+
+JAPANESE = "自宅からVPNに接続するにはどうすればいいですか？パスワードを忘れました。"
+QUESTIONS = {
+    "japanese-4000": (JAPANESE * 200)[:4000],
+    "emoji-4000": ("🔐🛜👩🏽‍💻 VPN? " * 400)[:4000],
+    "ascii-4000": ("How do I connect to the VPN from home? " * 120)[:4000],
+    "japanese-330": (JAPANESE * 20)[:330],
+}
+
+
+@pytest.mark.parametrize("question", QUESTIONS.values(), ids=QUESTIONS.keys())
+def test_every_block_kit_payload_is_valid_for_long_non_ascii_questions(question):
+    """slack_sdk's Block Kit models (what Slack enforces) accept all that deskbot builds."""
+    long_title = ("経費精算 › 領収書 " * 40)[:400]
+    answer = FakeAnswer(
+        text=question + "\n\n" + question,
+        citations=[cite(1, long_title, long_title), cite(2, "VPN", "", "file:///srv/w/vpn.md")],
+        question=question,
+        notice="The model is down.",
+    )
+    footer = build_answer_footer(
+        answer, answer_id=7, question_ts="1700000001.000001", escalation="x"
+    )
+    assert block_problems(footer) == []
+    for part in build_answer_messages(answer, footer):
+        assert block_problems(part.blocks) == []
+    post = build_escalation_message(
+        question, user="U1", permalink="https://x.slack.com/archives/C1/p1", usergroup="S9"
+    )
+    assert block_problems(post.blocks) == []
+    shown = post.blocks[0]["text"]["text"]
+    assert shown.endswith("|Open the thread>") and question[:100] in shown
+    assert parse_escalation(footer[-1]["elements"][2]["value"])["a"] == 7

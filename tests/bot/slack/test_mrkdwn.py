@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.slack.mrkdwn import from_slack, link, mentions, split_text, to_mrkdwn
+from bot.slack.mrkdwn import from_slack, link, mentions
+from bot.slack.render import to_markdown, to_mrkdwn
+from bot.slack.split import split_text
 
 
 @pytest.mark.parametrize(
@@ -27,10 +29,11 @@ from bot.slack.mrkdwn import from_slack, link, mentions, split_text, to_mrkdwn
         ("```python\nif a < b:\n    pass\n```", "```\nif a &lt; b:\n    pass\n```"),
         ("R&D <team> > all", "R&amp;D &lt;team&gt; &gt; all"),
         ("Cite [1] and [2].", "Cite [1] and [2]."),
-        ("<https://auto.link/x>", "<https://auto.link/x>"),
+        ("<https://auto.link/x>", "https://auto.link/x"),  # Slack links a bare address
         ("[a|b](https://x.example/?q=1&r=2)", "<https://x.example/?q=1&amp;r=2|a¦b>"),
         ("![diagram](https://x.example/d.png)", "<https://x.example/d.png|diagram>"),
-        ("[click](javascript:alert(1))", "[click](javascript:alert(1))"),
+        ("[click](javascript:alert(1))", "click"),
+        ("**[VPN › Mac](file:///srv/wiki/vpn.md#mac)** [1]", "*VPN › Mac* [1]"),
         ("line one\nline two", "line one\nline two"),
         ("---", "──────────"),
         ("| a | b |\n|---|---|\n| 1 | 22 |", "```\na | b\n--+---\n1 | 22\n```"),
@@ -94,3 +97,86 @@ def test_split_prefers_paragraph_breaks():
 def test_split_short_and_empty_text():
     assert split_text("short", 100) == ["short"]
     assert split_text("   ", 100) == []
+
+
+@pytest.mark.parametrize(
+    "markdown, safe",
+    [
+        (
+            "Install **Northwind Connect** [1].\n\n- Open it [1]\n- Click *Connect* [2]",
+            "Install **Northwind Connect** [1].\n\n- Open it [1]\n- Click *Connect* [2]",
+        ),
+        (
+            "<!channel> <@U1> <#C1> <!subteam^S1> R&D",
+            "&lt;!channel&gt; &lt;@U1&gt; &lt;#C1&gt; &lt;!subteam^S1&gt; R&amp;D",
+        ),
+        (
+            "<https://evil.example|https://intranet.example.com>",
+            "https://evil.example|https://intranet.example.com",
+        ),
+        (
+            "[https://intranet.example.com/login](https://evil.example/x)",
+            "[https://evil.example/x](https://evil.example/x)",
+        ),
+        (
+            "[intranet.example.com](https://evil.example/x)",
+            "[https://evil.example/x](https://evil.example/x)",
+        ),
+        (
+            "[the VPN page](https://wiki.example.com/vpn?a=1&b=(2))",
+            "[the VPN page](https://wiki.example.com/vpn?a=1&amp;b=%282%29)",
+        ),
+        (
+            "[wiki.example.com](https://www.wiki.example.com/vpn)",
+            "[wiki.example.com](https://www.wiki.example.com/vpn)",
+        ),
+        ("**[VPN › Mac](file:///srv/wiki/vpn.md)** [1]", "**VPN › Mac** [1]"),
+        ("[x <!here>](javascript:alert(1))", "x &lt;!here&gt;"),
+        (
+            "\\[label](https://evil.example) \\[1]: https://evil.example [1]",
+            "&#91;label](https://evil.example) &#91;1]: https://evil.example [1]",
+        ),
+        ("> quoted <!here>\n> more", "> quoted &lt;!here&gt;\n> more"),
+        ("Click [Save], then [OK] [1].", "Click [Save], then [OK] [1]."),
+        ("\\[a \\[b\\] c\\](https://evil.example)", "&#91;a &#91;b] c](https://evil.example)"),
+        ("## Setup <b>", "## Setup &lt;b&gt;"),
+        ("```\nif a < b: <!channel>\n```", "```\nif a &lt; b: &lt;!channel&gt;\n```"),
+        ("````\nx ``` y\n````", "````\nx ``` y\n````"),
+        ("use `` a`b `` now", "use `` a`b `` now"),
+        (
+            "![chart <!here>](https://x.example/c.png)",
+            "[chart &lt;!here&gt;](https://x.example/c.png)",
+        ),
+    ],
+    ids=lambda v: v[:28] if isinstance(v, str) else None,
+)
+def test_markdown_for_streams_keeps_structure_and_escapes_text(markdown, safe):
+    assert to_markdown(markdown) == safe
+
+
+@pytest.mark.parametrize(
+    "url, label, expected",
+    [
+        ("https://evil.example", "https://intranet.example.com/login", "<https://evil.example>"),
+        ("https://evil.example", "intranet.example.com", "<https://evil.example>"),
+        (
+            "https://wiki.example.com/vpn",
+            "wiki.example.com/vpn",
+            "<https://wiki.example.com/vpn|wiki.example.com/vpn>",
+        ),
+        (
+            "https://wiki.example.com/vpn",
+            "VPN 2.1 guide",
+            "<https://wiki.example.com/vpn|VPN 2.1 guide>",
+        ),
+        (
+            "mailto:help@example.com",
+            "help@example.com",
+            "<mailto:help@example.com|help@example.com>",
+        ),
+        ("file:///srv/wiki/vpn.md", "VPN <Mac>", "VPN &lt;Mac&gt;"),
+        ("javascript:alert(1)", "click", "click"),
+    ],
+)
+def test_link_shows_web_addresses_only_and_never_a_disguise(url, label, expected):
+    assert link(url, label) == expected

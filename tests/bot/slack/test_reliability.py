@@ -44,7 +44,9 @@ def test_model_failure_still_posts_the_wiki_passages_with_a_notice(make_bot, sla
     assert reply.text.startswith(messages.EXTRACTIVE_INTRO)
     notice = reply.blocks[0]["elements"][0]["text"]
     assert notice == f":warning: {messages.MODEL_UNAVAILABLE}"
-    assert any("[1] <" in b["elements"][0]["text"] for b in reply.blocks if b["type"] == "context")
+    assert any(
+        "[1] VPN" in b["elements"][0]["text"] for b in reply.blocks if b["type"] == "context"
+    )
 
 
 class BrokenAnswerer:
