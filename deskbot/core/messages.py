@@ -109,6 +109,12 @@ CHAT_NO_ANSWER_YET = "No answer yet: ask a question first."
 CHAT_NEW_THREAD = "New thread: earlier questions are forgotten."
 CHAT_UNKNOWN_COMMAND = "Unknown command {command}. Try /sources, /new or /quit."
 
+# --- chat front ends (Slack and Teams) ------------------------------------------------
+APOLOGY = (
+    "Sorry, something went wrong while answering. It has been logged; please try again "
+    "in a minute, or ask {escalation}."
+)
+
 # --- slack ---------------------------------------------------------------------------
 SLACK_TOKEN_MISSING = (
     "{name} is not set. Create the Slack app from manifest.yml (api.slack.com/apps → "
@@ -139,10 +145,7 @@ SLACK_NO_SERVER = (
 )
 SLACK_WORKING = "Searching the wiki…"
 SLACK_LOADING = ("Searching the wiki…", "Reading the pages…", "Writing the answer…")
-SLACK_APOLOGY = (
-    "Sorry, something went wrong while answering. It has been logged; please try again "
-    "in a minute, or ask {escalation}."
-)
+SLACK_APOLOGY = APOLOGY
 SLACK_EMPTY_QUESTION = "Hi! Ask me a question about the wiki, e.g. “How do I connect to the VPN?”"
 SLACK_CHANNEL_NOT_ALLOWED = (
     "I don't answer in this channel. Ask me in a direct message or in one of the help channels."
