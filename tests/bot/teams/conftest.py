@@ -1,6 +1,6 @@
 """The Teams bot under test: its real HTTP endpoint on port 0, fakes for Microsoft's services.
 
-`make_bot(**settings)` builds the Teams transport (the real SDK, the real
+`make_bot(**settings)` builds the Teams transport as `deskbot serve` will (the real SDK, the real
 Answerer over the session's sample-wiki index and the fake OpenAI model, a
 SQLite store) and starts its server; activities go in signed by the fake Bot
 Framework login, replies land on the fake Bot Connector, outgoing tokens come
@@ -17,9 +17,10 @@ import pytest
 
 from bot.prompts import REWRITE_SYSTEM
 from bot.store import Store
-from bot.teams.app import TeamsBot, build_app
+from bot.teams.app import TeamsBot
 from bot.teams.connector import ServiceUrlPolicy
 from bot.teams.server import TeamsServer
+from bot.teams.transport import TeamsTransport
 from bot.wiring import build_answerer
 from deskbot.core.config import Settings
 from tests.bot.teams.teamsreq import (
@@ -115,22 +116,24 @@ def make_bot(teams_settings, bf_login, connector, model, wiki_retriever):
             answerer = build_answerer(
                 config, retriever=wiki_retriever, store=store, llm_client=model.client()
             )
-        teams = build_app(
+        transport = TeamsTransport(
             config,
             answerer=answerer,
             store=store,
             reindex=reindex or no_reindex,
+            host="127.0.0.1",
+            port=0,
             service_urls=policy,
             reindex_progress_every=0,
         )
-        server = TeamsServer(teams, host="127.0.0.1", port=0).start()
+        transport.start()
         bot = Bot(
-            TeamsSender(server.url, bf_login),
+            TeamsSender(transport.url, bf_login),
             Activities(connector.service_url),
             store,
             config,
-            teams,
-            server,
+            transport.bot,
+            transport.server,
         )
         started.append(bot)
         return bot
