@@ -70,17 +70,8 @@ def store_vote(
 
 
 async def handle_escalate(context, deps: TeamsDeps, value: object) -> None:
-    """Hand the question to a human, once per click, after the request returns."""
-    activity = context.activity
-    if not deps.seen.first(f"{activity.conversation.id}:{activity.id}"):
-        log.info("redelivery of escalation %s ignored", activity.id)
-        return
-    answer_id = escalation_answer_id(value)
-
-    async def work(turn) -> None:
-        await turn.send_activity(await escalate(turn, deps, answer_id))
-
-    deps.spawn(context, work, "escalation")
+    """Hand the question to a human; tell the clicker where it went."""
+    await context.send_activity(await escalate(context, deps, escalation_answer_id(value)))
 
 
 async def escalate(context, deps: TeamsDeps, answer_id: int | None) -> str:

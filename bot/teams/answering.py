@@ -1,9 +1,10 @@
-"""One question, answered in a background turn: first sign, answer, records, or an apology.
+"""One question, answered: first sign, answer, records, or an apology.
 
-The request that brought the question has already returned 202. Here the turn
-shows its first sign, computes the answer on the answer pool (the Answerer,
-the store and the index are synchronous), delivers it, and writes down the
-turn (thread history) and which bot message carried which answer (feedback).
+The request that brought the question has already returned 202 (its turn runs
+afterwards). Here the turn shows its first sign, computes the answer on the
+answer pool (the Answerer, the store and the index are synchronous), delivers
+it, and writes down the turn (thread history) and which bot message carried
+which answer (feedback).
 """
 
 from __future__ import annotations
@@ -35,22 +36,6 @@ CHAT_WINDOW = timedelta(minutes=30)  # chats have no threads: only recent turns 
 class Computed:
     answer: Any  # bot.answer.Answer
     answer_id: int | None
-
-
-def start_answer(context, deps: TeamsDeps, ask: Ask) -> None:
-    async def work(turn) -> None:
-        await answer_turn(turn, deps, ask)
-
-    deps.spawn(context, work, "answer")
-
-
-def say(deps: TeamsDeps, context, text: str, what: str = "reply") -> None:
-    """A short reply (help, refusal, progress) in a background turn."""
-
-    async def work(turn) -> None:
-        await turn.send_activity(text)
-
-    deps.spawn(context, work, what)
 
 
 async def answer_turn(context, deps: TeamsDeps, ask: Ask) -> None:

@@ -30,6 +30,7 @@ from bot.teams.checks import check_settings
 from bot.teams.connector import ConnectorFactory, ServiceUrlPolicy
 from bot.teams.deps import Reindex, TeamsDeps
 from bot.teams.tokens import ClientSecretTokens
+from bot.teams.turns import TurnRunner
 from deskbot.core.config import Settings
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,8 @@ class TeamsBot:
     policy: ServiceUrlPolicy
     tokens: ClientSecretTokens
     deps: TeamsDeps
+    connectors: ConnectorFactory
+    turns: TurnRunner  # the loop every turn and outgoing call runs on (started by the server)
 
 
 def build_app(
@@ -70,7 +73,8 @@ def build_app(
     )
     tokens = ClientSecretTokens(config, login_url=settings.teams_login_url)
     policy = service_urls or ServiceUrlPolicy(settings.teams_service_url_hosts)
-    adapter = CloudAdapter(channel_service_client_factory=ConnectorFactory(tokens, policy))
+    connectors = ConnectorFactory(tokens, policy)
+    adapter = CloudAdapter(channel_service_client_factory=connectors)
     connections = ConnectionManager(
         lambda _config: tokens, connections_configurations={"SERVICE_CONNECTION": config}
     )
@@ -94,7 +98,7 @@ def build_app(
     auth = BotFrameworkAuth(
         settings.teams_app_id or "", openid_url=settings.teams_openid_metadata_url
     )
-    return TeamsBot(agent, adapter, auth, policy, tokens, deps)
+    return TeamsBot(agent, adapter, auth, policy, tokens, deps, connectors, TurnRunner())
 
 
 def turn_error_handler(settings: Settings):

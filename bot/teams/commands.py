@@ -15,7 +15,6 @@ import re
 import time
 
 from bot.teams.activities import Ask
-from bot.teams.answering import say
 from bot.teams.deps import TeamsDeps
 from bot.teams.text import safe_markdown
 from deskbot.core import messages
@@ -41,33 +40,29 @@ def command_of(question: str) -> tuple[str, str] | None:
 async def handle_command(context, deps: TeamsDeps, ask: Ask, command: tuple[str, str]) -> None:
     name, arguments = command
     if name == "help":
-        say(deps, context, messages.TEAMS_HELP, "help")
+        await context.send_activity(messages.TEAMS_HELP)
     else:
-        start_reindex(context, deps, ask, arguments)
+        await reindex(context, deps, ask, arguments)
 
 
-def start_reindex(context, deps: TeamsDeps, ask: Ask, arguments: str) -> None:
-    """Admins only; one run at a time; the work runs after the request returns."""
+async def reindex(context, deps: TeamsDeps, ask: Ask, arguments: str) -> None:
+    """Admins only; one run at a time."""
     settings = deps.settings
     if ask.user not in settings.teams_admin_aad_ids:
         log.info("reindex refused for %s: not in TEAMS_ADMIN_AAD_IDS", ask.user)
-        say(deps, context, messages.TEAMS_REINDEX_DENIED, "refusal")
+        await context.send_activity(messages.TEAMS_REINDEX_DENIED)
         return
     specs = arguments.split() or list(settings.sources)
     if not specs:
-        say(deps, context, messages.TEAMS_REINDEX_NO_SOURCES, "refusal")
+        await context.send_activity(messages.TEAMS_REINDEX_NO_SOURCES)
         return
     state = deps.reindexing
     if state.started is not None:
         seconds = time.monotonic() - state.started
-        say(deps, context, messages.TEAMS_REINDEX_BUSY.format(seconds=seconds), "refusal")
+        await context.send_activity(messages.TEAMS_REINDEX_BUSY.format(seconds=seconds))
         return
     state.user, state.started = ask.user, time.monotonic()
-
-    async def work(turn) -> None:
-        await run_reindex(turn, deps, specs)
-
-    deps.spawn(context, work, "reindex")
+    await run_reindex(context, deps, specs)
 
 
 async def run_reindex(context, deps: TeamsDeps, specs: list[str]) -> None:

@@ -1,7 +1,8 @@
 """Routing what Teams sends: messages, "Ask a human" submits, feedback invokes.
 
-Handlers run inside the HTTP request, so they only decide: ignore, refuse,
-dedupe, and `spawn` the work. Without resource-specific consent (RSC) Teams
+Message turns run after their request was acknowledged and deduplicated
+(bot/teams/intake.py), so handlers may take their time; feedback invokes run
+inside their request (Teams waits for the invoke response). Without resource-specific consent (RSC) Teams
 delivers channel and group-chat messages only when they @mention the bot; with
 it (TEAMS_RSC_FOLLOWUPS, opt-in) every message arrives, and deskbot answers the
 mention-less ones only in channel threads it has answered in before.
@@ -23,7 +24,7 @@ from bot.teams.activities import (
     kind_of,
     mentions_bot,
 )
-from bot.teams.answering import say, start_answer
+from bot.teams.answering import answer_turn
 from bot.teams.cards import ESCALATE_VERB
 from bot.teams.commands import command_of, handle_command
 from bot.teams.deps import TeamsDeps
@@ -48,25 +49,22 @@ def register(app, deps: TeamsDeps) -> None:
 
 
 async def handle_message(context, deps: TeamsDeps) -> None:
-    """A question, a command, or nothing for the bot; answered once per delivery."""
+    """A question, a command, or nothing for the bot."""
     activity = context.activity
     if from_bot_itself(activity) or not await addressed(activity, deps):
-        return
-    if not deps.seen.first(f"{activity.conversation.id}:{activity.id}"):
-        log.info("redelivery of %s in %s ignored", activity.id, activity.conversation.id)
         return
     ask = ask_from(activity)
     if ask.kind != PERSONAL and not listed(deps.settings.teams_allowed_channel_ids, ask.place):
         log.info("message in %s ignored: not in TEAMS_ALLOWED_CHANNEL_IDS", ask.place)
-        say(deps, context, messages.TEAMS_CHANNEL_NOT_ALLOWED, "refusal")
+        await context.send_activity(messages.TEAMS_CHANNEL_NOT_ALLOWED)
         return
     command = command_of(ask.question)
     if command is not None:
         await handle_command(context, deps, ask, command)
     elif not ask.question:
-        say(deps, context, messages.TEAMS_HELP, "help")
+        await context.send_activity(messages.TEAMS_HELP)
     else:
-        start_answer(context, deps, ask)
+        await answer_turn(context, deps, ask)
 
 
 async def addressed(activity, deps: TeamsDeps) -> bool:

@@ -3,8 +3,8 @@
 Every request to /api/messages passes the gate first: the Bearer token is
 verified (bot/teams/auth.py), the serviceUrl must be an allowed host, and the
 activity's tenant must be allowed; anything else is answered 401/403 and goes
-no further (no turn, no token, no outgoing call). Then the SDK's CloudAdapter
-runs the turn, which acknowledges with 202 in milliseconds (work is spawned).
+no further (no turn, no token, no outgoing call). Then bot/teams/intake.py
+acknowledges (202) and runs the SDK's turn after the response.
 
 `TeamsServer` runs its own asyncio loop in a thread, so a synchronous serving
 process starts it with `start()` and ends it with `stop(grace)`; `start_async`
@@ -19,7 +19,6 @@ import logging
 import threading
 import warnings
 
-import pydantic
 from aiohttp import web
 from microsoft_agents.hosting.core import ClaimsIdentity
 
@@ -27,6 +26,7 @@ from bot.conversation.access import listed
 from bot.teams.activities import tenant_of
 from bot.teams.app import TeamsBot
 from bot.teams.auth import KeysUnavailable, TokenRejected
+from bot.teams.intake import take
 from deskbot.core import messages
 from deskbot.core.errors import TeamsError
 
@@ -44,10 +44,7 @@ def build_web_app(bot: TeamsBot) -> web.Application:
 
     async def on_messages(request: web.Request) -> web.StreamResponse:
         try:
-            return await bot.adapter.process(request, bot.agent)
-        except pydantic.ValidationError as exc:
-            log.warning("malformed activity refused: %d problem(s)", exc.error_count())
-            return web.Response(status=400, text="malformed activity")
+            return await take(request, bot, request["claims_identity"])
         except TeamsError as exc:  # no token, or the serviceUrl refused: nothing can be sent
             log.error("Teams activity not processed: %s", exc)
             return web.Response(status=503)
@@ -65,7 +62,7 @@ def health(bot: TeamsBot) -> dict:
         "ok": True,
         "status": messages.TEAMS_HEALTHY,
         "transport": "teams",
-        "background_turns": len(bot.deps.tasks),
+        "background_turns": len(bot.turns.pending),
     }
 
 
@@ -120,6 +117,8 @@ class TeamsServer:
         return f"http://{'127.0.0.1' if self.host in ('0.0.0.0', '') else self.host}:{self.port}"
 
     async def start_async(self) -> None:
+        """Start the turn loop, then listen on this loop."""
+        self.bot.turns.start()
         self._runner = web.AppRunner(build_web_app(self.bot), access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port, backlog=256)
@@ -130,8 +129,12 @@ class TeamsServer:
 
     async def warm_up(self) -> None:
         """Fetch the outgoing token now, so no acknowledgement waits for Entra; log a refusal."""
+        tokens = self.bot.tokens
         try:
-            await self.bot.tokens.get_access_token(CONNECTOR_AUDIENCE, [CONNECTOR_SCOPE])
+            fetch = self.bot.turns.call(
+                lambda: tokens.get_access_token(CONNECTOR_AUDIENCE, [CONNECTOR_SCOPE])
+            )
+            await asyncio.wrap_future(fetch)
         except TeamsError as exc:
             log.error("%s", exc)
 
@@ -140,14 +143,7 @@ class TeamsServer:
         if self._runner is not None:
             for site in list(self._runner.sites):
                 await site.stop()
-        pending = set(self.bot.deps.tasks)
-        if pending:
-            _done, late = await asyncio.wait(pending, timeout=grace)
-            for task in late:
-                task.cancel()
-            if late:
-                log.warning("%d Teams turn(s) cancelled at shutdown", len(late))
-                await asyncio.wait(late, timeout=1)
+        await asyncio.to_thread(self.bot.turns.stop, grace, self.bot.connectors.close)
         if self._runner is not None:
             await self._runner.cleanup()
         self.bot.deps.jobs.shutdown(wait=False, cancel_futures=True)
