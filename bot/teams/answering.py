@@ -58,6 +58,8 @@ async def answer_turn(context, deps: TeamsDeps, ask: Ask) -> None:
         log.exception("answering %s in %s failed", ask.activity_id, ask.conversation)
         await apologize(reply, deps)
         return
+    finally:
+        reply.close()
     if done.answer_id is not None and reply.message_ids:
         await asyncio.to_thread(link_messages, deps, ask, reply.message_ids, done.answer_id)
 

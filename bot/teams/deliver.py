@@ -98,6 +98,10 @@ class Reply:
         await self._send(Activity(type=ActivityTypes.message, text=text))
 
     async def _send(self, activity: Activity) -> None:
+        self.close()
+        await self.context.send_activity(activity)
+
+    def close(self) -> None:
+        """Stop the typing indicator (it stops by itself when a message goes out)."""
         if self.typing is not None:
             self.typing.stop()
-        await self.context.send_activity(activity)
