@@ -26,6 +26,7 @@ BOT_FRAMEWORK_ISSUER = "https://api.botframework.com"
 LEEWAY = 300  # seconds of clock skew tolerated on exp/nbf
 KEYS_TTL = 24 * 3600  # keys are re-read at least daily
 REFRESH_GAP = 300  # an unknown key id re-reads the keys at most this often
+RETRY_GAP = 30  # after a failed read, the keys we have are used this long before trying again
 FETCH_TIMEOUT = 10
 
 
@@ -68,7 +69,7 @@ class BotFrameworkAuth:
         self.app_id, self.openid_url, self.channel, self.clock = app_id, openid_url, channel, clock
         self.issuer = BOT_FRAMEWORK_ISSUER
         self._keys: dict[str, _Key] = {}
-        self._fetched = 0.0
+        self._fetched = self._failed = -1e12
         self._lock = asyncio.Lock()
 
     async def verify(self, authorization: str | None, service_url: str | None) -> dict:
@@ -103,16 +104,32 @@ class BotFrameworkAuth:
             raise TokenRejected(f"{type(exc).__name__}: {exc}") from None
 
     async def _key(self, kid: str) -> _Key:
-        now = self.clock()
-        if now - self._fetched > KEYS_TTL or (
-            kid not in self._keys and now - self._fetched > REFRESH_GAP
-        ):
+        if self._stale(kid):
             async with self._lock:
-                if self.clock() - self._fetched > REFRESH_GAP or not self._keys:
-                    await self._refresh()
+                if self._stale(kid):
+                    await self._refresh_or_keep()
+        if not self._keys:
+            raise KeysUnavailable("no signing keys yet")
         if kid not in self._keys:
             raise TokenRejected(f"unknown signing key {kid!r}")
         return self._keys[kid]
+
+    def _stale(self, kid: str) -> bool:
+        """Time to read the keys: daily, or for an unknown key id (not after a recent failure)."""
+        now = self.clock()
+        if now - self._failed < RETRY_GAP:
+            return False
+        age = now - self._fetched
+        return age > KEYS_TTL or (kid not in self._keys and age > REFRESH_GAP)
+
+    async def _refresh_or_keep(self) -> None:
+        """Read the keys; when that fails, keep the ones we have (and wait before trying again)."""
+        try:
+            await self._refresh()
+        except KeysUnavailable:
+            self._failed = self.clock()
+            if not self._keys:
+                raise
 
     async def _refresh(self) -> None:
         timeout = aiohttp.ClientTimeout(total=FETCH_TIMEOUT)

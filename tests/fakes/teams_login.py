@@ -3,7 +3,8 @@
 `FakeBotFrameworkLogin` plays login.botframework.com: the OpenID metadata and the
 JWKS, with its own RSA key whose public half it publishes (endorsed for
 `msteams`). `token(...)` signs an inbound token shaped like Teams' (iss, aud,
-serviceurl, nbf, exp; no ver/appid), with knobs to make it wrong in each way.
+serviceurl, nbf, exp; no ver/appid), with knobs to make it wrong in each way;
+`rotate()` publishes a new key; `down = True` makes the endpoints answer 503.
 
 `FakeEntra` plays login.microsoftonline.com's token endpoint for the
 client-credentials grant; it counts requests (caching) and refuses a bad secret
@@ -39,6 +40,7 @@ class FakeBotFrameworkLogin(FakeService):
     def __init__(self, endorsements: tuple[str, ...] = ("msteams", "webchat")) -> None:
         super().__init__()
         self.published = [("signing", "key-1", list(endorsements))]  # (key name, kid, endorsements)
+        self.down = False  # knob: the metadata and keys answer 503
         self.route("GET", r"/v1/\.well-known/openidconfiguration", self._metadata)
         self.route("GET", r"/v1/\.well-known/keys", self._keys)
 
@@ -47,6 +49,8 @@ class FakeBotFrameworkLogin(FakeService):
         return self.url + "/v1/.well-known/openidconfiguration"
 
     def _metadata(self, request: Request) -> Reply:
+        if self.down:
+            return Reply(503, {"error": "temporarily unavailable"})
         return Reply(
             200,
             {
@@ -59,6 +63,8 @@ class FakeBotFrameworkLogin(FakeService):
         )
 
     def _keys(self, request: Request) -> Reply:
+        if self.down:
+            return Reply(503, {"error": "temporarily unavailable"})
         return Reply(200, {"keys": [public_jwk(n, k, e) for n, k, e in self.published]})
 
     def rotate(self) -> str:

@@ -65,6 +65,18 @@ def test_rotated_key_is_fetched_when_a_token_names_it(bot, bf_login, connector):
     wait_until(lambda: len(connector.messages()) == 2, what="both replies")
 
 
+def test_unreachable_keys_get_503_without_hammering_then_recover(bot, bf_login, connector):
+    bf_login.down = True
+    assert bot.sender.post(bot.activities.personal("help")).status_code == 503  # Teams retries
+    assert bot.sender.post(bot.activities.personal("help")).status_code == 503
+    assert len(bf_login.calls(r"/openidconfiguration")) == 1  # not again within 30 s
+    bf_login.down = False
+    later = time.time() + 60
+    bot.teams.auth.clock = lambda: later
+    assert bot.sender.post(bot.activities.personal("help")).status_code == 202
+    wait_until(lambda: connector.messages(), what="the reply")
+
+
 def test_keys_are_read_once_for_many_requests(bot, bf_login):
     for _ in range(3):
         assert bot.sender.post(bot.activities.personal("help")).status_code == 202
