@@ -2,9 +2,9 @@
 
     python -m bench.teams_load [--activities 50]
 
-Runs the Teams transport in a child process with the production wiring (embedded
-Edge index of examples/wiki, the embedding model, the SQLite store, the real
-Answerer; for now the transport's standalone runner, later `deskbot serve`)
+Runs the Teams transport in a child process around `deskbot serve`'s runtime
+(embedded Edge index of examples/wiki, the embedding model, the SQLite store, the
+real Answerer, the shared answer pool; `deskbot serve` itself once it starts Teams)
 against fakes served from this process: Bot Framework login (signs the
 activities), Entra (tokens), Bot Connector (records replies) and a zero-latency
 OpenAI model. Half the activities are personal-chat questions (streamed), half
@@ -49,32 +49,22 @@ def _model(body: dict) -> str:
 
 
 def serve(port: int) -> None:
-    """The child: the Teams transport over the production wiring, until SIGTERM."""
-    from bot.store import Store
+    """The child: the Teams transport around `deskbot serve`'s runtime, until SIGTERM."""
+    from bot.serve.runtime import open_runtime
     from bot.teams.connector import ServiceUrlPolicy
     from bot.teams.transport import TeamsTransport
-    from bot.wiring import build_answerer, build_embedder, build_index, build_retriever
     from deskbot.core.config import Settings
     from deskbot.core.logs import setup_logging
 
     settings = Settings.from_env()
     setup_logging(settings.log_level, settings.secrets())
-    index, embedder, store = (
-        build_index(settings),
-        build_embedder(settings),
-        Store(settings.db_path),
-    )
-    retriever = build_retriever(settings, index=index, embedder=embedder)
-    answerer = build_answerer(settings, retriever=retriever, store=store, embedder=embedder)
-
-    def no_reindex(specs, progress):
-        raise RuntimeError("the benchmark does not reindex")
-
+    runtime = open_runtime(settings)  # one index, model, store, Answerer, pool, ReindexRunner
     transport = TeamsTransport(
         settings,
-        answerer=answerer,
-        store=store,
-        reindex=no_reindex,
+        answerer=runtime.answerer,
+        store=runtime.store,
+        reindex=runtime.reindexer,
+        jobs=runtime.jobs,
         host="127.0.0.1",
         port=port,
         service_urls=ServiceUrlPolicy(["127.0.0.1"], schemes=("http",)),  # the fake connector
@@ -83,8 +73,10 @@ def serve(port: int) -> None:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     transport.start()
     stop.wait()
-    transport.stop(grace=10)
-    index.close()
+    transport.stop(5)
+    runtime.jobs.drain(10)
+    transport.close(1)
+    runtime.close()
 
 
 def _env(workdir: Path, login, entra, model) -> dict:

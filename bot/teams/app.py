@@ -10,7 +10,7 @@ logged apology.
 from __future__ import annotations
 
 import logging
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
 
 from microsoft_agents.activity import ActivityTypes
@@ -24,11 +24,12 @@ from microsoft_agents.hosting.core import (
 from microsoft_agents.hosting.core.authorization import ConnectionManager
 
 from bot.conversation.apology import apology
+from bot.serve.reindex import Reindex, ReindexRunner
 from bot.teams import events
 from bot.teams.auth import BotFrameworkAuth
 from bot.teams.checks import check_settings
 from bot.teams.connector import ConnectorFactory, ServiceUrlPolicy
-from bot.teams.deps import Reindex, TeamsDeps
+from bot.teams.deps import TeamsDeps
 from bot.teams.tokens import ClientSecretTokens
 from bot.teams.turns import TurnRunner
 from deskbot.core.config import Settings
@@ -50,6 +51,7 @@ class TeamsBot:
     deps: TeamsDeps
     connectors: ConnectorFactory
     turns: TurnRunner  # the loop every turn and outgoing call runs on (started by the server)
+    owns_jobs: bool  # the answer pool is ours (standalone), not the serving process's
 
 
 def build_app(
@@ -57,14 +59,17 @@ def build_app(
     *,
     answerer,
     store,
-    reindex: Reindex,
+    reindex: Reindex | ReindexRunner,
+    jobs: Executor | None = None,
     service_urls: ServiceUrlPolicy | None = None,
     reindex_progress_every: float = 10.0,
 ) -> TeamsBot:
-    """The Teams bot over the shared Answerer, Store and reindex runner.
+    """The Teams bot over the shared Answerer, Store, answer pool and reindex runner.
 
-    `service_urls` replaces the policy built from TEAMS_SERVICE_URL_HOSTS (tests
-    pass one that allows their loopback fake)."""
+    `deskbot serve` hands in the process's `jobs` and ReindexRunner, so every
+    transport and the control socket use the same ones. `service_urls` replaces the
+    policy built from TEAMS_SERVICE_URL_HOSTS (tests pass one that allows their
+    loopback fake)."""
     check_settings(settings)
     config = AgentAuthConfiguration(
         client_id=settings.teams_app_id,
@@ -84,12 +89,14 @@ def build_app(
         start_typing_timer=False,  # deskbot shows its own first sign, in the background turn
         remove_recipient_mention=True,
     )
+    if not isinstance(reindex, ReindexRunner):
+        reindex = ReindexRunner(reindex, secrets=settings.secrets())
     deps = TeamsDeps(
         settings=settings,
         answerer=answerer,
         store=store,
-        reindex=reindex,
-        jobs=ThreadPoolExecutor(ANSWER_WORKERS, thread_name_prefix="deskbot-teams-answer"),
+        reindexer=reindex,
+        jobs=jobs or ThreadPoolExecutor(ANSWER_WORKERS, thread_name_prefix="deskbot-answer"),
         reindex_progress_every=reindex_progress_every,
         adapter=adapter,
     )
@@ -98,7 +105,8 @@ def build_app(
     auth = BotFrameworkAuth(
         settings.teams_app_id or "", openid_url=settings.teams_openid_metadata_url
     )
-    return TeamsBot(agent, adapter, auth, policy, tokens, deps, connectors, TurnRunner())
+    turns = TurnRunner()
+    return TeamsBot(agent, adapter, auth, policy, tokens, deps, connectors, turns, jobs is None)
 
 
 def turn_error_handler(settings: Settings):

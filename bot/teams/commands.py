@@ -3,8 +3,9 @@
 Teams has no Slack-style slash commands; the manifest lists these in the bot's
 command menu (and, with `triggers: ["mention", "slash"]`, in the "/" menu), and
 they arrive as ordinary messages. The reindex runs in a thread of this process
-(the embedded index has one owner), one at a time; progress and the summary
-arrive as replies where it was asked for.
+(the embedded index has one owner) through the process's one ReindexRunner, so
+Slack's /reindex, Teams and `deskbot ingest` never sync at once; progress and the
+summary arrive as replies where it was asked for.
 """
 
 from __future__ import annotations
@@ -14,12 +15,11 @@ import logging
 import re
 import time
 
+from bot.serve.reindex import Outcome
 from bot.teams.activities import Ask
 from bot.teams.deps import TeamsDeps
 from bot.teams.text import safe_markdown
 from deskbot.core import messages
-from deskbot.core.errors import DeskbotError
-from deskbot.core.logs import redact
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ async def handle_command(context, deps: TeamsDeps, ask: Ask, command: tuple[str,
 
 
 async def reindex(context, deps: TeamsDeps, ask: Ask, arguments: str) -> None:
-    """Admins only; one run at a time."""
+    """Admins only; one run at a time in the whole process (the shared ReindexRunner)."""
     settings = deps.settings
     if ask.user not in settings.teams_admin_aad_ids:
         log.info("reindex refused for %s: not in TEAMS_ADMIN_AAD_IDS", ask.user)
@@ -56,54 +56,57 @@ async def reindex(context, deps: TeamsDeps, ask: Ask, arguments: str) -> None:
     if not specs:
         await context.send_activity(messages.TEAMS_REINDEX_NO_SOURCES)
         return
-    state = deps.reindexing
-    if state.started is not None:
-        seconds = time.monotonic() - state.started
-        await context.send_activity(messages.TEAMS_REINDEX_BUSY.format(seconds=seconds))
+    running = deps.reindexer.claim(ask.user, specs)
+    if running is not None:
+        seconds = time.monotonic() - running.started
+        text = messages.TEAMS_REINDEX_BUSY.format(what=safe_markdown(running.what), seconds=seconds)
+        await context.send_activity(text)
         return
-    state.user, state.started = ask.user, time.monotonic()
     await run_reindex(context, deps, specs)
 
 
 async def run_reindex(context, deps: TeamsDeps, specs: list[str]) -> None:
-    """Start message, throttled progress from the worker thread, then the summary, in order.
+    """Start message, throttled progress, then how it ended, in order.
 
-    Each reply goes out in a turn of its own, so a run longer than a token's
-    lifetime still reports."""
-    what = safe_markdown(", ".join(specs))
+    The claimed run goes through the runner in a worker thread; each reply goes out
+    in a turn of its own, so a run longer than a token's lifetime still reports."""
     outbox: asyncio.Queue[str | None] = asyncio.Queue()
     sender = asyncio.create_task(_send_all(context, deps, outbox))
-    outbox.put_nowait(messages.TEAMS_REINDEX_STARTED.format(what=what))
+    outbox.put_nowait(messages.TEAMS_REINDEX_STARTED.format(what=safe_markdown(", ".join(specs))))
+    listener = Replies(outbox, every=deps.reindex_progress_every)
     try:
-        progress = _throttled(outbox, deps.reindex_progress_every)
-        text = summary_text(await asyncio.to_thread(deps.reindex, specs, progress))
-    except DeskbotError as exc:
-        error = redact(str(exc), deps.settings.secrets())
-        log.error("reindex of %s failed: %s", what, error)
-        text = messages.TEAMS_REINDEX_FAILED.format(what=what, error=safe_markdown(error))
-    except Exception:
-        log.exception("reindex of %s crashed", what)
-        text = messages.TEAMS_REINDEX_CRASHED.format(what=what)
+        await asyncio.to_thread(deps.reindexer.run, listener)
     finally:
-        deps.reindexing.started = None
-    outbox.put_nowait(text)
-    outbox.put_nowait(None)
-    await sender
+        outbox.put_nowait(None)
+        await sender
 
 
-def _throttled(outbox: asyncio.Queue, every: float):
-    """progress(line) for the reindex thread: at most MAX_PROGRESS lines, `every` s apart."""
-    loop = asyncio.get_running_loop()
-    sent, last = [0], [time.monotonic()]
+class Replies:
+    """A reindex Listener for Teams: progress and the outcome become replies, in order."""
 
-    def progress(line: str) -> None:
+    def __init__(self, outbox: asyncio.Queue, *, every: float) -> None:
+        self.outbox, self.every = outbox, every
+        self.loop = asyncio.get_running_loop()
+        self.sent, self.last = 0, time.monotonic()
+
+    def progress(self, line: str) -> None:  # called from the reindex thread
         now = time.monotonic()
-        if sent[0] < MAX_PROGRESS and now - last[0] >= every:
-            sent[0], last[0] = sent[0] + 1, now
-            text = messages.TEAMS_REINDEX_PROGRESS.format(line=safe_markdown(line))
-            loop.call_soon_threadsafe(outbox.put_nowait, text)
+        if self.sent < MAX_PROGRESS and now - self.last >= self.every:
+            self.sent, self.last = self.sent + 1, now
+            self._put(messages.TEAMS_REINDEX_PROGRESS.format(line=safe_markdown(line)))
 
-    return progress
+    def done(self, outcome: Outcome) -> None:
+        what = safe_markdown(outcome.run.what)
+        if outcome.crashed:
+            self._put(messages.TEAMS_REINDEX_CRASHED.format(what=what))
+        elif outcome.error is not None:  # already redacted by the runner
+            error = safe_markdown(outcome.error)
+            self._put(messages.TEAMS_REINDEX_FAILED.format(what=what, error=error))
+        else:
+            self._put(summary_text(outcome.report))
+
+    def _put(self, text: str) -> None:
+        self.loop.call_soon_threadsafe(self.outbox.put_nowait, text)
 
 
 async def _send_all(context, deps: TeamsDeps, outbox: asyncio.Queue) -> None:

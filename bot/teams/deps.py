@@ -3,26 +3,15 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any
 
 from bot.conversation.dedupe import Seen
+from bot.serve.reindex import ReindexRunner
 from deskbot.core.config import Settings
 
 log = logging.getLogger(__name__)
-
-Progress = Callable[[str], None]
-Reindex = Callable[[Sequence[str], Progress], Any]  # returns a report with .summary()
-
-
-@dataclass
-class ReindexState:
-    """The one reindex that may run at a time (started: time.monotonic())."""
-
-    user: str = ""
-    started: float | None = None
 
 
 @dataclass
@@ -30,10 +19,9 @@ class TeamsDeps:
     settings: Settings
     answerer: Any  # bot.answer.Answerer (or anything with its `answer`)
     store: Any  # bot.store.Store
-    reindex: Reindex
-    jobs: Executor  # answers are computed here, off the event loop
+    reindexer: ReindexRunner  # the serving process's one runner (bot/serve/reindex.py)
+    jobs: Executor  # answers are computed here, off the event loops (the process's shared pool)
     seen: Seen = field(default_factory=Seen)  # conversation id + activity id already taken
-    reindexing: ReindexState = field(default_factory=ReindexState)
     reindex_progress_every: float = 10.0
     adapter: Any = None  # the CloudAdapter, set by build_app
 

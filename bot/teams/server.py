@@ -18,6 +18,8 @@ import contextlib
 import logging
 import threading
 import warnings
+from collections.abc import Callable
+from concurrent.futures import wait
 
 from aiohttp import web
 from microsoft_agents.hosting.core import ClaimsIdentity
@@ -28,7 +30,7 @@ from bot.teams.app import TeamsBot
 from bot.teams.auth import KeysUnavailable, TokenRejected
 from bot.teams.intake import take
 from deskbot.core import messages
-from deskbot.core.errors import TeamsError
+from deskbot.core.errors import TeamsCredentialsRejected, TeamsError
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +41,11 @@ CONNECTOR_AUDIENCE = "https://api.botframework.com"
 CONNECTOR_SCOPE = CONNECTOR_AUDIENCE + "/.default"  # what the SDK asks for on Teams' tokens
 
 
-def build_web_app(bot: TeamsBot) -> web.Application:
+Report = Callable[[], tuple[bool, dict]]  # (all ok, body): the serving process's /healthz
+
+
+def build_web_app(bot: TeamsBot, report: Report | None = None) -> web.Application:
+    """The endpoint; /healthz answers `report()` (200 or 503) when given, else Teams' own."""
     app = web.Application(middlewares=[gate(bot)], client_max_size=MAX_BODY)
 
     async def on_messages(request: web.Request) -> web.StreamResponse:
@@ -50,7 +56,10 @@ def build_web_app(bot: TeamsBot) -> web.Application:
             return web.Response(status=503)
 
     async def on_health(request: web.Request) -> web.StreamResponse:
-        return web.json_response(health(bot))
+        if report is None:
+            return web.json_response(health(bot))
+        ok, body = await asyncio.to_thread(report)
+        return web.json_response(body, status=200 if ok else 503)
 
     app.router.add_post(MESSAGES_PATH, on_messages)
     app.router.add_get(HEALTH_PATH, on_health)
@@ -106,8 +115,17 @@ def gate(bot: TeamsBot):
 class TeamsServer:
     """The Teams endpoint on host:port (port 0 picks a free one; see `.port`)."""
 
-    def __init__(self, bot: TeamsBot, *, host: str = "0.0.0.0", port: int = 3978) -> None:
-        self.bot, self.host, self.port = bot, host, port
+    def __init__(
+        self,
+        bot: TeamsBot,
+        *,
+        host: str = "0.0.0.0",
+        port: int = 3978,
+        report: Report | None = None,
+    ) -> None:
+        self.bot, self.host, self.port, self.report = bot, host, port, report
+        self.fatal: Exception | None = None  # credentials Entra refused: nothing can be sent
+        self.taking = False  # listening and not stopping
         self._runner: web.AppRunner | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -119,11 +137,12 @@ class TeamsServer:
     async def start_async(self) -> None:
         """Start the turn loop, then listen on this loop."""
         self.bot.turns.start()
-        self._runner = web.AppRunner(build_web_app(self.bot), access_log=None)
+        self._runner = web.AppRunner(build_web_app(self.bot, self.report), access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port, backlog=256)
         await site.start()
         self.port = int(self._runner.addresses[0][1])  # the real one when 0 was asked
+        self.taking = True
         log.info("deskbot Teams endpoint on %s%s", self.url, MESSAGES_PATH)
         await self.warm_up()
 
@@ -135,18 +154,38 @@ class TeamsServer:
                 lambda: tokens.get_access_token(CONNECTOR_AUDIENCE, [CONNECTOR_SCOPE])
             )
             await asyncio.wrap_future(fetch)
-        except TeamsError as exc:
+        except TeamsCredentialsRejected as exc:
+            self.fatal = exc
+            log.error("%s", exc)
+        except TeamsError as exc:  # Entra unreachable: the first turn will try again
             log.error("%s", exc)
 
-    async def stop_async(self, grace: float = 10.0) -> None:
-        """Stop accepting, give running turns `grace` seconds, cancel the rest."""
+    async def stop_taking_async(self) -> None:
+        """Close the port: no new activities (Teams delivers them again later)."""
+        self.taking = False
         if self._runner is not None:
             for site in list(self._runner.sites):
                 await site.stop()
+
+    def stop_taking(self) -> None:
+        if self._loop is not None:
+            future = asyncio.run_coroutine_threadsafe(self.stop_taking_async(), self._loop)
+            with contextlib.suppress(Exception):
+                future.result(timeout=5)
+
+    def wait_turns(self, timeout: float) -> int:
+        """Wait up to `timeout` s for the turns accepted so far; returns how many still run."""
+        pending = set(self.bot.turns.pending)
+        return len(wait(pending, timeout=timeout).not_done) if pending else 0
+
+    async def stop_async(self, grace: float = 10.0) -> None:
+        """Stop accepting, give running turns `grace` seconds, cancel the rest."""
+        await self.stop_taking_async()
         await asyncio.to_thread(self.bot.turns.stop, grace, self.bot.connectors.close)
         if self._runner is not None:
             await self._runner.cleanup()
-        self.bot.deps.jobs.shutdown(wait=False, cancel_futures=True)
+        if self.bot.owns_jobs:
+            self.bot.deps.jobs.shutdown(wait=False, cancel_futures=True)
 
     def start(self) -> TeamsServer:
         """Serve on a loop of its own, in a daemon thread; returns once listening."""

@@ -21,7 +21,7 @@ import aiohttp
 from microsoft_agents.hosting.core import AccessTokenProviderBase, AgentAuthConfiguration
 
 from deskbot.core import messages
-from deskbot.core.errors import TeamsError
+from deskbot.core.errors import TeamsCredentialsRejected, TeamsError
 
 log = logging.getLogger(__name__)
 
@@ -104,10 +104,10 @@ class ClientSecretTokens(AccessTokenProviderBase):
                 messages.TEAMS_LOGIN_UNREACHABLE.format(url=self.url, error=error)
             ) from None
         if status != 200 or not isinstance(body, dict) or not body.get("access_token"):
-            error = (
-                (body or {}).get("error", f"HTTP {status}") if isinstance(body, dict) else status
-            )
-            raise TeamsError(messages.TEAMS_TOKEN_REJECTED.format(url=self.url, error=error))
+            error = body.get("error", f"HTTP {status}") if isinstance(body, dict) else status
+            text = messages.TEAMS_TOKEN_REJECTED.format(url=self.url, error=error)
+            # 400/401 name a setting to fix; anything else (5xx, garbage) may pass by itself
+            raise (TeamsCredentialsRejected if status in (400, 401) else TeamsError)(text)
         lifetime = float(body.get("expires_in") or 3600)
         log.debug("new Bot Connector token, valid %.0f s", lifetime)
         now = self.clock()

@@ -61,5 +61,9 @@ class TeamsError(DeskbotError):
     """Microsoft Teams or Entra refused or failed a call (names the call, never a token)."""
 
 
+class TeamsCredentialsRejected(TeamsError):
+    """Microsoft Entra refused TEAMS_APP_ID/TEAMS_APP_PASSWORD/TEAMS_TENANT_ID (a setting to fix)."""
+
+
 class ServiceUrlRefused(TeamsError):
     """An activity's serviceUrl is not an https host in TEAMS_SERVICE_URL_HOSTS."""

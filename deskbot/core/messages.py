@@ -286,8 +286,8 @@ TEAMS_REINDEX_NO_SOURCES = (
 )
 TEAMS_REINDEX_STARTED = "Reindexing {what}. I'll post progress and a summary here."
 TEAMS_REINDEX_BUSY = (
-    "A reindex is already running (started {seconds:.0f} s ago); I'll not start another. "
-    "Its summary will follow."
+    "A reindex of {what} is already running (started {seconds:.0f} s ago); I'll not start "
+    "another. Try again when it has finished."
 )
 TEAMS_REINDEX_PROGRESS = SLACK_REINDEX_PROGRESS
 TEAMS_REINDEX_DONE = SLACK_REINDEX_DONE

@@ -60,6 +60,7 @@ class Bot:
     settings: Settings
     teams: TeamsBot
     server: TeamsServer
+    transport: TeamsTransport
 
 
 def no_reindex(specs, progress):
@@ -109,7 +110,9 @@ def teams_settings(settings, bf_login, entra) -> Settings:
 def make_bot(teams_settings, bf_login, connector, model, wiki_retriever):
     started: list[Bot] = []
 
-    def make(*, answerer=None, store=None, reindex=None, policy=LOOPBACK, **overrides) -> Bot:
+    def make(
+        *, answerer=None, store=None, reindex=None, policy=LOOPBACK, report=None, **overrides
+    ) -> Bot:
         config = dataclasses.replace(teams_settings, **overrides)
         store = store or Store(config.db_path)
         if answerer is None:
@@ -124,6 +127,7 @@ def make_bot(teams_settings, bf_login, connector, model, wiki_retriever):
             host="127.0.0.1",
             port=0,
             service_urls=policy,
+            report=report,
             reindex_progress_every=0,
         )
         transport.start()
@@ -134,6 +138,7 @@ def make_bot(teams_settings, bf_login, connector, model, wiki_retriever):
             config,
             transport.bot,
             transport.server,
+            transport,
         )
         started.append(bot)
         return bot
@@ -141,7 +146,7 @@ def make_bot(teams_settings, bf_login, connector, model, wiki_retriever):
     yield make
     for bot in started:
         bot.sender.close()
-        bot.server.stop(grace=2)
+        bot.server.stop(grace=2)  # TeamsTransport.close
         bot.store.close()
 
 

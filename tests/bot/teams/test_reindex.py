@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
+from bot.serve.reindex import ReindexRunner
 from deskbot.core import messages
 from deskbot.core.errors import SourceError
 from tests.bot.teams.teamsreq import ADMIN_AAD, SECRET, wait_until
@@ -96,10 +97,20 @@ def test_second_reindex_while_one_runs_is_refused(make_bot, connector):
     replies(connector, chat, 2)  # started + progress: it is running
     bot.sender.post(bot.activities.personal("reindex ./other", user=ADMIN_AAD))
     texts = [m.text for m in replies(connector, chat, 3)]
-    assert texts[2].startswith("A reindex is already running")
+    assert texts[2].startswith("A reindex of ./wiki is already running")
     reindex.release.set()
     replies(connector, chat, 4)
     assert reindex.calls == [["./wiki"]]
+
+
+def test_a_sync_started_elsewhere_in_the_process_blocks_teams_reindex(make_bot, connector):
+    runner = ReindexRunner(Reindexer())  # the serving process's one runner
+    assert runner.claim("deskbot ingest (pid 7)", ["confluence:HR"]) is None  # the CLI's sync
+    bot = make_bot(reindex=runner)
+    command = bot.activities.personal("reindex ./wiki", user=ADMIN_AAD)
+    bot.sender.post(command)
+    (reply,) = replies(connector, command["conversation"]["id"], 1)
+    assert reply.text.startswith("A reindex of confluence:HR is already running")
 
 
 def test_failed_reindex_reports_the_error_without_secrets(make_bot, connector):
