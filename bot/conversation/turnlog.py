@@ -116,11 +116,6 @@ class TurnLog:
         )
         return int(rows[0][0]) if rows else None
 
-    def answer_question(self: _Db, answer_id: int) -> str | None:
-        """The question an answer replied to (escalations carry the id, never the text)."""
-        rows = self._rows("SELECT question FROM answers WHERE id = ?", (int(answer_id),))
-        return rows[0][0] if rows else None
-
     def record_feedback_comment(self: _Db, answer_id: int, user: str, comment: str) -> None:
         """The text a user wrote with a vote; a later comment replaces it."""
         self._run(

@@ -82,7 +82,7 @@ async def escalate(context, deps: TeamsDeps, answer_id: int | None) -> str:
         return messages.TEAMS_ESCALATION_NOWHERE.format(escalation=escalation)
     question = None
     if answer_id is not None:
-        question = await asyncio.to_thread(deps.store.answer_question, answer_id)
+        question = await asyncio.to_thread(deps.store.question_of, answer_id)
     if not question:
         return messages.TEAMS_ESCALATION_GONE.format(escalation=escalation)
     try:

@@ -12,7 +12,8 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+
+from bot.citations import is_web_address
 
 TAG = re.compile(r"<[^>]{0,200}>")
 NAME_CHARS = 80  # a citation's title as Teams shows it
@@ -37,15 +38,6 @@ def safe_markdown(text: str) -> str:
 def safe_name(text: str) -> str:
     """A person's display name inside `<at>…</at>` (HTML-escaped, one line)."""
     return html.escape(" ".join((text or "").split()), quote=False)[:100] or "Someone"
-
-
-def is_web_address(url: str | None) -> bool:
-    """An http(s) URL with a host: the only kind of source link Teams is given."""
-    try:
-        parts = urlsplit(url or "")
-    except ValueError:
-        return False
-    return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
 def clip(text: str, limit: int) -> str:

@@ -10,7 +10,7 @@ from microsoft_agents.activity import Activity
 from microsoft_agents.hosting.core import AgentAuthConfiguration
 
 from bot.answer import Answer
-from bot.citations import Citation
+from bot.citations import Citation, is_web_address
 from bot.retrieve import Hit
 from bot.teams.actions import feedback_text
 from bot.teams.activities import ask_from
@@ -19,7 +19,7 @@ from bot.teams.checks import check_settings
 from bot.teams.commands import command_of
 from bot.teams.connector import ServiceUrlPolicy, retry_after
 from bot.teams.escalation import deep_link, escalation_post
-from bot.teams.text import is_web_address, plain_question, safe_markdown, safe_name, sources_of
+from bot.teams.text import plain_question, safe_markdown, safe_name, sources_of
 from bot.teams.tokens import ClientSecretTokens
 from deskbot.core.config import TEAMS_SERVICE_URL_HOSTS, Settings
 from deskbot.core.errors import ConfigError, ServiceUrlRefused, TeamsError
