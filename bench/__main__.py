@@ -11,6 +11,7 @@ BENCHES = [
     "bench.search_latency",
     "bench.answer_overhead",
     "bench.slack_load",
+    "bench.teams_load",
     "bench.simulate_speed",
 ]
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bot.conversation.turnlog import TURNLOG_SCHEMA, TurnLog
 from deskbot.core.errors import DeskbotError
 
 # Seconds a write waits for another connection's write lock. In WAL mode readers never
@@ -84,7 +85,7 @@ def _iso(when: datetime | str | None) -> str | None:
     return when.astimezone(UTC).isoformat(timespec="seconds")
 
 
-class Store:
+class Store(TurnLog):
     def __init__(self, path: str | Path, *, busy_timeout: float = BUSY_TIMEOUT) -> None:
         self.path = str(path)
         if self.path != ":memory:":
@@ -97,6 +98,7 @@ class Store:
             if self.path != ":memory:":
                 self._db.execute("PRAGMA journal_mode = WAL")
             self._db.executescript(SCHEMA)
+            self._db.executescript(TURNLOG_SCHEMA)
         except sqlite3.Error as exc:
             raise DeskbotError(f"The store at {self.path} cannot be opened: {exc}") from None
         self._lock = threading.Lock()

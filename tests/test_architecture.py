@@ -19,7 +19,15 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("deskbot", "bot", "ingest")
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
-HEAVY = ("torch", "sentence_transformers", "transformers", "openai", "qdrant_client", "qdrant_edge")
+HEAVY = (
+    "torch",
+    "sentence_transformers",
+    "transformers",
+    "openai",
+    "qdrant_client",
+    "qdrant_edge",
+    "microsoft_agents",  # the Teams SDK: loaded only when Teams runs
+)
 
 
 def lint_imports(root: Path) -> subprocess.CompletedProcess:
@@ -130,7 +138,8 @@ def test_cli_help_imports_nothing_heavy():
         "import sys\n"
         "from click.testing import CliRunner\n"
         "from deskbot.cli import main\n"
-        "for args in (['--help'], ['tune', '--help'], ['ingest', '--help'], ['serve', '--help']):\n"
+        "for args in (['--help'], ['tune', '--help'], ['ingest', '--help'], ['serve', '--help'],\n"
+        "             ['teams', '--help'], ['teams', 'package', '--help']):\n"
         "    result = CliRunner().invoke(main, args)\n"
         "    assert result.exit_code == 0, result.output\n"
         f"print(sorted(m for m in {HEAVY!r} if m in sys.modules))\n"

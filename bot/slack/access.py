@@ -40,8 +40,3 @@ def channel_allowed(settings: Settings, channel: str, kind: str) -> bool:
     if kind == "im":
         return settings.allow_dms
     return not settings.allowed_channel_ids or channel in settings.allowed_channel_ids
-
-
-def sources_for(settings: Settings, channel: str) -> tuple[str, ...] | None:
-    """The sources a channel may see (CHANNEL_SOURCES), or None for all of them."""
-    return settings.channel_sources.get(channel) or None

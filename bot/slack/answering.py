@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from bot.slack.access import channel_type, sources_for
+from bot.conversation.access import sources_for
+from bot.conversation.records import remember_answer
+from bot.slack.access import channel_type
 from bot.slack.blocks import build_answer_footer
 from bot.slack.deliver import Place, deliver_answer, post_text
 from bot.slack.deps import Deps
@@ -124,26 +126,9 @@ def set_title(client: WebClient, ask: Ask) -> None:
 
 def remember(deps: Deps, ask: Ask, answer) -> int | None:
     """The answer's row in the store (what the feedback buttons carry)."""
-    if getattr(answer, "answer_id", None) is not None:  # the Answerer stored it already
-        return answer.answer_id
-    try:
-        answer_id = deps.store.record_answer(
-            answer.question,
-            answer.text,
-            grounded=answer.grounded,
-            model=answer.model,
-            urls=[c.url for c in answer.citations],
-            channel=ask.place.channel,
-            user=ask.place.user,
-            cost_usd=answer.cost_usd,
-            total_tokens=int(answer.usage.get("total_tokens", 0)),
-        )
-        if not getattr(answer, "covered", True):
-            deps.store.record_unanswered(answer.question, channel=ask.place.channel)
-        return answer_id
-    except Exception:  # a full disk must not cost the user the answer
-        log.exception("could not store the answer to %s", ask.ts)
-        return None
+    return remember_answer(
+        deps.store, answer, channel=ask.place.channel, user=ask.place.user, where=ask.ts
+    )
 
 
 def apologize(client: WebClient, place: Place, escalation: str) -> None:

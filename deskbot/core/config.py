@@ -17,6 +17,16 @@ from pathlib import Path
 from deskbot.core.errors import ConfigError
 
 DEFAULT_ESCALATION = "the help desk (#it-help)"
+TEAMS_LOGIN_URL = "https://login.microsoftonline.com"
+TEAMS_OPENID_METADATA_URL = "https://login.botframework.com/v1/.well-known/openidconfiguration"
+# Hosts (and their subdomains) a Teams activity's serviceUrl may name: the Bot Connector
+# endpoints of the public cloud, GCC, GCC High and DoD. https only.
+TEAMS_SERVICE_URL_HOSTS = (
+    "smba.trafficmanager.net",
+    "smba.infra.gcc.teams.microsoft.com",
+    "smba.infra.gov.teams.microsoft.us",
+    "smba.infra.dod.teams.microsoft.us",
+)
 
 
 def _split(value: str | None) -> tuple[str, ...]:
@@ -60,6 +70,29 @@ def _channel_sources(value: str | None) -> dict[str, tuple[str, ...]]:
             )
         result[channel.strip()] = tuple(s.strip() for s in sources.split("|") if s.strip())
     return result
+
+
+def _teams(get) -> dict:
+    """The TEAMS_* settings; allowed tenants default to the bot's own tenant."""
+    tenant = (get("TEAMS_TENANT_ID") or "").lower() or None
+    hosts = _split(get("TEAMS_SERVICE_URL_HOSTS"))
+    return {
+        "teams_app_id": get("TEAMS_APP_ID"),
+        "teams_app_password": get("TEAMS_APP_PASSWORD"),
+        "teams_tenant_id": tenant,
+        "teams_login_url": (get("TEAMS_LOGIN_URL") or TEAMS_LOGIN_URL).rstrip("/"),
+        "teams_openid_metadata_url": get("TEAMS_OPENID_METADATA_URL") or TEAMS_OPENID_METADATA_URL,
+        "teams_service_url_hosts": tuple(h.lower() for h in hosts) or TEAMS_SERVICE_URL_HOSTS,
+        "teams_allowed_tenant_ids": tuple(
+            t.lower() for t in _split(get("TEAMS_ALLOWED_TENANT_IDS"))
+        )
+        or ((tenant,) if tenant else ()),
+        "teams_allowed_channel_ids": _split(get("TEAMS_ALLOWED_CHANNEL_IDS")),
+        "teams_admin_aad_ids": tuple(i.lower() for i in _split(get("TEAMS_ADMIN_AAD_IDS"))),
+        "teams_escalation_channel": get("TEAMS_ESCALATION_CHANNEL"),
+        "teams_rsc_followups": _bool("TEAMS_RSC_FOLLOWUPS", get("TEAMS_RSC_FOLLOWUPS"), False),
+        "teams_port": _number("TEAMS_PORT", get("TEAMS_PORT"), 3978, int),
+    }
 
 
 @dataclass(frozen=True)
@@ -117,6 +150,19 @@ class Settings:
     health_port: int | None = None  # Socket Mode's /healthz (HTTP mode serves it on PORT)
     shutdown_grace: float = 20.0  # seconds answers in flight get after SIGTERM/SIGINT
     control_socket: Path | None = None  # default: DESKBOT_DATA_DIR/run/deskbot.sock
+    # Microsoft Teams
+    teams_app_id: str | None = None
+    teams_app_password: str | None = field(default=None, repr=False)
+    teams_tenant_id: str | None = None
+    teams_login_url: str = TEAMS_LOGIN_URL
+    teams_openid_metadata_url: str = TEAMS_OPENID_METADATA_URL
+    teams_service_url_hosts: tuple[str, ...] = TEAMS_SERVICE_URL_HOSTS
+    teams_allowed_tenant_ids: tuple[str, ...] = ()  # from_env: TEAMS_TENANT_ID when unset
+    teams_allowed_channel_ids: tuple[str, ...] = ()
+    teams_admin_aad_ids: tuple[str, ...] = ()
+    teams_escalation_channel: str | None = None
+    teams_rsc_followups: bool = False
+    teams_port: int = 3978
     log_level: str = "INFO"
 
     @classmethod
@@ -189,6 +235,7 @@ class Settings:
             health_port=_number("HEALTH_PORT", get("HEALTH_PORT"), None, int),
             shutdown_grace=_number("SHUTDOWN_GRACE_SECONDS", get("SHUTDOWN_GRACE_SECONDS"), 20.0),
             control_socket=Path(v) if (v := get("CONTROL_SOCKET")) else None,
+            **_teams(get),
             log_level=(get("LOG_LEVEL") or "INFO").upper(),
         )
 

@@ -55,3 +55,15 @@ class TuneError(DeskbotError):
 
 class ProviderError(TuneError):
     """A fine-tuning provider refused or failed a request (never carries the key)."""
+
+
+class TeamsError(DeskbotError):
+    """Microsoft Teams or Entra refused or failed a call (names the call, never a token)."""
+
+
+class TeamsCredentialsRejected(TeamsError):
+    """Microsoft Entra refused TEAMS_APP_ID/TEAMS_APP_PASSWORD/TEAMS_TENANT_ID (a setting to fix)."""
+
+
+class ServiceUrlRefused(TeamsError):
+    """An activity's serviceUrl is not an https host in TEAMS_SERVICE_URL_HOSTS."""

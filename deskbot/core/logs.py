@@ -7,7 +7,10 @@ import re
 from collections.abc import Iterable
 
 _BEARER = re.compile(r"(?i)(authorization:?\s*(?:bearer|basic)\s+)[^\s'\"]+")
-_TOKENS = re.compile(r"\b(xox[abpsr]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+|sk-[A-Za-z0-9_-]{8,})")
+_TOKENS = re.compile(
+    r"\b(xox[abpsr]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+|sk-[A-Za-z0-9_-]{8,}"
+    r"|eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*)"  # JWTs (Teams, Entra)
+)
 
 
 def redact(text: str, secrets: Iterable[str] = ()) -> str:

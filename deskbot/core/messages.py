@@ -109,6 +109,12 @@ CHAT_NO_ANSWER_YET = "No answer yet: ask a question first."
 CHAT_NEW_THREAD = "New thread: earlier questions are forgotten."
 CHAT_UNKNOWN_COMMAND = "Unknown command {command}. Try /sources, /new or /quit."
 
+# --- chat front ends (Slack and Teams) ------------------------------------------------
+APOLOGY = (
+    "Sorry, something went wrong while answering. It has been logged; please try again "
+    "in a minute, or ask {escalation}."
+)
+
 # --- slack ---------------------------------------------------------------------------
 SLACK_TOKEN_MISSING = (
     "{name} is not set. Create the Slack app from manifest.yml (api.slack.com/apps → "
@@ -139,10 +145,7 @@ SLACK_NO_SERVER = (
 )
 SLACK_WORKING = "Searching the wiki…"
 SLACK_LOADING = ("Searching the wiki…", "Reading the pages…", "Writing the answer…")
-SLACK_APOLOGY = (
-    "Sorry, something went wrong while answering. It has been logged; please try again "
-    "in a minute, or ask {escalation}."
-)
+SLACK_APOLOGY = APOLOGY
 SLACK_EMPTY_QUESTION = "Hi! Ask me a question about the wiki, e.g. “How do I connect to the VPN?”"
 SLACK_CHANNEL_NOT_ALLOWED = (
     "I don't answer in this channel. Ask me in a direct message or in one of the help channels."
@@ -226,6 +229,83 @@ CONTROL_INGEST_CRASHED = (
     "The reindex of {what} failed unexpectedly; the details are in the bot's log."
 )
 CONTROL_VIA_BOT = "deskbot serve is running: the sync runs inside it (through {path})."
+
+# --- microsoft teams -------------------------------------------------------------------
+TEAMS_APP_ID_MISSING = (
+    "TEAMS_APP_ID is not set. Register a bot (Azure portal → Azure Bot, or Entra ID → App "
+    "registrations) and copy its Application (client) ID into .env as TEAMS_APP_ID."
+)
+TEAMS_APP_ID_MALFORMED = (
+    "TEAMS_APP_ID must be the bot's Application (client) ID, a GUID such as "
+    "00000000-0000-0000-0000-000000000000; the value set starts with {start!r}."
+)
+TEAMS_PASSWORD_MISSING = (
+    "TEAMS_APP_PASSWORD is not set. Create a client secret for the bot's app registration "
+    "(Entra ID → App registrations → Certificates & secrets) and put its value in .env."
+)
+TEAMS_TENANTS_MISSING = (
+    "Set TEAMS_TENANT_ID (the Directory (tenant) ID of a single-tenant bot) or "
+    "TEAMS_ALLOWED_TENANT_IDS (tenant ids, or * for any tenant): deskbot answers only the "
+    "tenants it is told to."
+)
+TEAMS_TOKEN_REJECTED = (
+    "Microsoft Entra at {url} refused a token for TEAMS_APP_ID ({error}). Check TEAMS_APP_ID, "
+    "TEAMS_APP_PASSWORD (a client secret's value, not its id; it may have expired) and "
+    "TEAMS_TENANT_ID."
+)
+TEAMS_LOGIN_UNREACHABLE = "Cannot reach Microsoft Entra at {url} ({error}). Check TEAMS_LOGIN_URL."
+TEAMS_SERVICE_URL_REFUSED = (
+    "Refusing to call serviceUrl {url}: only https hosts in TEAMS_SERVICE_URL_HOSTS are allowed."
+)
+TEAMS_WORKING = "Searching the wiki…"
+TEAMS_HELP = (
+    "Hi! I answer questions from the company wiki and link the pages I used. "
+    "Ask me anything, e.g. “How do I connect to the VPN?”"
+)
+TEAMS_CHANNEL_NOT_ALLOWED = (
+    "I don't answer in this channel. Ask me in a personal chat or in one of the help channels."
+)
+TEAMS_SOURCES = "Sources"
+TEAMS_NOT_COVERED_HINT = "Not covered in the wiki. Press **Ask a human**, or ask {escalation}."
+TEAMS_ASK_HUMAN = "Ask a human"
+TEAMS_ANSWER_FALLBACK = "Answer from the wiki"
+TEAMS_ESCALATION_POST = "{user} needs a human for this question:\n\n{question}\n\n{link}"
+TEAMS_ESCALATION_LINK = "[Open the conversation]({url})"
+TEAMS_ESCALATION_PRIVATE = (
+    "They asked in a personal chat with deskbot: please contact them directly."
+)
+TEAMS_ESCALATION_DONE = "I've asked the help desk to help. Someone will reply here."
+TEAMS_ESCALATION_DONE_PRIVATE = "I've asked the help desk to help. Someone will contact you."
+TEAMS_ESCALATION_NOWHERE = "Please ask {escalation}; they can help with this."
+TEAMS_ESCALATION_FAILED = "I couldn't reach the help desk channel. Please ask {escalation}."
+TEAMS_ESCALATION_GONE = "I can't find that question any more. Please ask {escalation}."
+TEAMS_REINDEX_DENIED = "Sorry, only deskbot admins can run reindex. Ask an admin to run it."
+TEAMS_REINDEX_NO_SOURCES = (
+    "No sources are configured (DESKBOT_SOURCES is empty). Try `reindex confluence:SPACE` "
+    "or `reindex ./wiki`."
+)
+TEAMS_REINDEX_STARTED = "Reindexing {what}. I'll post progress and a summary here."
+TEAMS_REINDEX_BUSY = (
+    "A reindex of {what} is already running (started {seconds:.0f} s ago); I'll not start "
+    "another. Try again when it has finished."
+)
+TEAMS_REINDEX_PROGRESS = SLACK_REINDEX_PROGRESS
+TEAMS_REINDEX_DONE = SLACK_REINDEX_DONE
+TEAMS_REINDEX_ERRORS = SLACK_REINDEX_ERRORS
+TEAMS_REINDEX_FAILED = SLACK_REINDEX_FAILED
+TEAMS_REINDEX_CRASHED = SLACK_REINDEX_CRASHED
+TEAMS_HEALTHY = "ok"
+# the app package (manifest.json): names, descriptions, the command list
+TEAMS_APP_NAME = "deskbot"
+TEAMS_APP_FULL_NAME = "deskbot help desk"
+TEAMS_APP_SHORT = "Answers questions from the company wiki, with sources."
+TEAMS_APP_FULL = (
+    "deskbot answers staff questions from the company wiki in chats and channels, links the "
+    "pages it used, and hands a question to a human when the wiki does not cover it."
+)
+TEAMS_COMMAND_HELP = "What deskbot does, with an example question."
+TEAMS_COMMAND_REINDEX = "Admins: re-read the wiki sources (reindex [source …])."
+TEAMS_PACKAGE_WRITTEN = "Wrote {path} (manifest {version}, bot {bot_id}). Upload it in Teams."
 
 # --- tune ----------------------------------------------------------------------------
 TUNE_AUTH = (

@@ -6,12 +6,12 @@ import dataclasses
 
 import pytest
 
-from bot.slack.access import channel_allowed, channel_type, ignorable, sources_for
+from bot.conversation.access import sources_for
+from bot.slack.access import channel_allowed, channel_type, ignorable
 from bot.slack.client import build_web_client, check_connection, check_tokens
 from bot.slack.deliver import StreamSupport
 from bot.slack.history import MAX_TURNS, turns_from
 from bot.slack.reindex import parse_specs
-from bot.slack.seen import Seen
 from deskbot.core.config import Settings
 from deskbot.core.conversations import Turn
 from deskbot.core.errors import ConfigError
@@ -87,17 +87,6 @@ def test_thread_history_keeps_earlier_human_and_own_turns_only():
 )
 def test_reindex_arguments(text, specs):
     assert parse_specs(text) == specs
-
-
-def test_seen_reports_first_sight_once_and_forgets_after_ttl(monkeypatch):
-    seen = Seen(ttl=10)
-    assert seen.first("a") and not seen.first("a") and "a" in seen
-    clock = [1000.0]
-    monkeypatch.setattr("bot.slack.seen.time.monotonic", lambda: clock[0])
-    seen = Seen(ttl=10)
-    seen.first("a")
-    clock[0] += 11
-    assert seen.first("a")
 
 
 def test_stream_support_remembers_refusals():

@@ -1,0 +1,101 @@
+"""Where Teams turns run: an event loop of their own, in a thread, apart from the HTTP loop.
+
+The HTTP loop only verifies and acknowledges (about a millisecond a request);
+turns (the SDK's pipeline, first signs, streaming, sending) run here, so a
+burst of fifty questions is acknowledged before their turns have taken the
+loop. Every outgoing call (and the connector pool, and the token cache) lives
+on this loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextlib
+import logging
+import threading
+from collections.abc import Awaitable, Callable
+
+from deskbot.core.errors import TeamsError
+
+log = logging.getLogger(__name__)
+
+
+class TurnRunner:
+    def __init__(self, name: str = "deskbot-teams-turns") -> None:
+        self.name = name
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.pending: set[concurrent.futures.Future] = set()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        ready = threading.Event()
+
+        def run() -> None:
+            self.loop = asyncio.new_event_loop()
+            asyncio.set_event_loop(self.loop)
+            self.loop.call_soon(ready.set)
+            self.loop.run_forever()
+            with contextlib.suppress(Exception):
+                self.loop.close()
+
+        self._thread = threading.Thread(target=run, name=self.name, daemon=True)
+        self._thread.start()
+        ready.wait()
+
+    def submit(self, work: Awaitable, what: str) -> concurrent.futures.Future:
+        """Run `work` on the turn loop; its failure is logged (and kept on the future)."""
+        future = asyncio.run_coroutine_threadsafe(self._guard(work, what), self.loop)
+        with self._lock:
+            self.pending.add(future)
+        future.add_done_callback(self._done)
+        return future
+
+    def call(self, work: Callable[[], Awaitable]) -> concurrent.futures.Future:
+        """Run `work()` on the turn loop and hand back its result (or exception) unlogged."""
+
+        async def run():
+            return await work()
+
+        return asyncio.run_coroutine_threadsafe(run(), self.loop)
+
+    def _done(self, future: concurrent.futures.Future) -> None:
+        with self._lock:
+            self.pending.discard(future)
+
+    @staticmethod
+    async def _guard(work: Awaitable, what: str):
+        try:
+            return await work
+        except TeamsError as exc:  # e.g. no outgoing token: nothing could be sent
+            log.error("%s not processed: %s", what, exc)
+            raise
+        except Exception:  # the turn-error handler could not even apologise
+            log.exception("%s failed", what)
+            raise
+
+    def stop(self, grace: float, cleanup: Callable[[], Awaitable] | None = None) -> None:
+        """Wait up to `grace` seconds for pending turns, cancel what is left, close the loop."""
+        if self.loop is None or self._thread is None:
+            return
+        with self._lock:
+            pending = set(self.pending)
+        _done, late = concurrent.futures.wait(pending, timeout=grace)
+        if late:
+            log.warning("%d Teams turn(s) cancelled at shutdown", len(late))
+        with contextlib.suppress(Exception):
+            asyncio.run_coroutine_threadsafe(self._cancel_all(cleanup), self.loop).result(5)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self._thread.join(timeout=5)
+        self.loop = self._thread = None
+
+    @staticmethod
+    async def _cancel_all(cleanup: Callable[[], Awaitable] | None) -> None:
+        others = asyncio.all_tasks() - {asyncio.current_task()}  # turns, typing loops, streams
+        for task in others:
+            task.cancel()
+        if others:
+            await asyncio.wait(others, timeout=1)
+        if cleanup is not None:
+            await cleanup()
