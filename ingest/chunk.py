@@ -1,6 +1,7 @@
 """Sections -> chunks that fit the embedding model, counted in the model's own tokens.
 
-Guarantee: every chunk's `embedding_text` ("title > section" line + text), with the
+Guarantee: every chunk's `embedding_text` ("title > section" line, the page's summary line
+(ingest/summary.py) unless the chunk holds it, + text), with the
 model's special tokens ([CLS], [SEP]) added, is at most `max_tokens` tokens, and no text
 is dropped: long text is split, never cut. Token counts of whitespace-joined parts add
 up exactly for whitespace-splitting tokenizers such as MiniLM's WordPiece; any chunk
@@ -64,7 +65,9 @@ class _Piece:
 class Chunker:
     """Turns a parsed document into chunks bounded by the model's token limit.
 
-    Keeps per-document scratch state: share one between threads only with a lock.
+    `summary_tokens` caps the page summary embedded with each chunk (default: a sixth of
+    `max_tokens`; 0 leaves it out). Keeps per-document scratch state: share one between
+    threads only with a lock.
     """
 
     def __init__(
