@@ -59,7 +59,7 @@ def run(path: Path, queries: int) -> None:
     _no_delayed_ack()
     embedder = Embedder(resolve_model(None))
     index = open_index(collection="bench", path=path / "edge")
-    retriever = Retriever(index, embedder, top_k=5)
+    retriever = Retriever(index, embedder)  # the shipped settings
     history = (Turn("user", "how do I open a file?"), Turn("assistant", "Use open() [1]."))
     print(f"index: {index.count()} chunks (Edge, embedded)")
     print(

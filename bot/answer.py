@@ -5,6 +5,13 @@ rewrite a follow-up into a standalone query, retrieve, and then either say the
 wiki does not cover it (no model asked), let the model answer from the quoted
 passages (citations checked), or quote the passages when no model is set or the
 model fails. An optional tone pass restyles grounded model answers.
+
+Languages: the question's language is detected (bot/languages.py). In another language
+than the wiki's, the model's rewrite call (the one follow-ups use) also translates it
+into the wiki's language; the model answers in the question's language; answers without
+a model speak the question's language around the quoted passages, and say those are in
+the wiki's language. Without a model to translate and with an embedder that only knows
+the wiki's language, such a question gets an honest "not covered" in its own language.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ from bot import prompts
 from bot.citations import Citation, resolve_citations
 from bot.extractive import extractive_answer, not_covered_text
 from bot.followup import heuristic_query, model_query
+from bot.languages import Languages
 from bot.llm import ChatModel, Completion
 from bot.retrieve import Hit
 from bot.store import Store
@@ -40,7 +48,12 @@ class RetrieverLike(Protocol):
     threshold: float
 
     def search(
-        self, query: str, *, k: int | None = None, sources: Sequence[str] | None = None
+        self,
+        query: str,
+        *,
+        k: int | None = None,
+        sources: Sequence[str] | None = None,
+        cross_language: bool = False,
     ) -> list[Hit]: ...
 
     def relevant(self, hits: list[Hit]) -> list[Hit]: ...
@@ -63,6 +76,8 @@ class Answer:
     answer_id: int | None = None  # row in the Store, for feedback
     tone: str = "none"  # "none", "applied", "rejected"
     fallback: bool = False  # the model was asked and failed: the wiki is quoted instead
+    language: str = ""  # the question's language (ISO 639-1)
+    coverage: dict = field(default_factory=dict)  # the retrieval's coverage decision
 
     def as_json(self) -> dict:
         return {
@@ -79,6 +94,8 @@ class Answer:
             "model": self.model,
             "answer_id": self.answer_id,
             "fallback": self.fallback,
+            "language": self.language,
+            "coverage": self.coverage,
             "passages": [h.as_json() for h in self.passages],
         }
 
@@ -88,6 +105,9 @@ class _Run:
     """What one answer() call accumulates on the way."""
 
     question: str
+    language: str = "en"  # the question's
+    cross: bool = False  # the question is not in the wiki's language
+    translated: bool = False  # the model's rewrite turned it into the wiki's language
     started: float = field(default_factory=time.perf_counter)
     timings: dict[str, float] = field(
         default_factory=lambda: dict.fromkeys(("rewrite", "retrieve", "generate", "tone"), 0.0)
@@ -122,6 +142,7 @@ class Answerer:
         prices: PriceTable | None = None,
         escalation: str = "the help desk",
         style_examples: int = 3,
+        languages: Languages | None = None,
     ) -> None:
         self.retriever = retriever
         self.model = model
@@ -131,6 +152,7 @@ class Answerer:
         self.prices = prices
         self.escalation = escalation
         self.style_examples = style_examples
+        self.languages = languages or Languages()
 
     def answer(
         self,
@@ -142,30 +164,50 @@ class Answerer:
         user: str | None = None,
     ) -> Answer:
         """Answer `question`; `history` is the thread so far, oldest first."""
-        run = _Run(question)
+        run = self._start(question)
         query = self._query(run, question, history)
+        unreadable = run.cross and not run.translated and not self.languages.multilingual_search
         t = time.perf_counter()
-        hits = self.retriever.search(query, sources=sources)
-        relevant = self.retriever.relevant(hits)
+        untranslated = {"cross_language": True} if run.cross and not run.translated else {}
+        hits = self.retriever.search(query, sources=sources, **untranslated)
+        relevant = [] if unreadable else self.retriever.relevant(hits)
         run.timings["retrieve"] = time.perf_counter() - t
-        if not relevant:
+        if unreadable:
+            answer = self._not_covered(run, hits, other_language=True)
+        elif not relevant:
             answer = self._not_covered(run, hits)
         elif self.model is None or run.model_failed:
             answer = self._extractive(run, relevant)
         else:
             answer = self._generate(run, relevant, history)
         answer.query = query
+        answer.language = run.language
+        coverage = getattr(hits, "coverage", None)
+        answer.coverage = coverage.as_json() if coverage is not None else {}
         return self._finish(answer, run, channel, user)
 
     # --- steps ----------------------------------------------------------------------
+    def _start(self, question: str) -> _Run:
+        language = self.languages.of(question)
+        return _Run(question, language=language, cross=language != self.languages.wiki)
+
+    def _wording(self, run: _Run, key: str, **values: str) -> str:
+        wiki = messages.wiki_language_name(
+            self.languages.wiki, run.language, self.languages.wiki_name
+        )
+        return messages.answer_wording(key, run.language, wiki_language=wiki, **values)
+
     def _query(self, run: _Run, question: str, history: Sequence[Turn]) -> str:
-        if not any(t.role == "user" for t in history):
+        followup = any(t.role == "user" for t in history)
+        if not followup and not run.cross:
             return question
         if self.model is None:
-            return heuristic_query(question, history)
+            return heuristic_query(question, history) if followup else question
         t = time.perf_counter()
+        target = self.languages.wiki_name if run.cross else None
         try:
-            query, completion = model_query(self.model, question, history)
+            query, completion = model_query(self.model, question, history, target)
+            run.translated = run.cross and bool(query)
             run.spend(completion, self.prices)
         except ModelError as exc:
             log.warning("follow-up rewrite failed, using key terms instead: %s", exc)
@@ -186,20 +228,39 @@ class Answerer:
             **extra,
         )
 
-    def _not_covered(self, run: _Run, closest: list[Hit]) -> Answer:
-        text = not_covered_text(closest, self.escalation)
+    def _not_covered(
+        self, run: _Run, closest: list[Hit], *, other_language: bool = False
+    ) -> Answer:
+        if other_language:  # the closest pages of an unreadable question mean nothing
+            text = self._wording(run, "not_covered_other_language", escalation=self.escalation)
+            return self._answer(run, text, [], list(closest), covered=False)
+        text = not_covered_text(
+            closest,
+            self.escalation,
+            sentence=self._wording(run, "not_covered", escalation=self.escalation),
+            heading=self._wording(run, "closest_pages"),
+        )
         return self._answer(run, text, [], closest, covered=False)
 
     def _extractive(self, run: _Run, relevant: list[Hit], notice: str | None = None) -> Answer:
-        text, citations = extractive_answer(run.question, relevant)
-        notice = notice or (messages.MODEL_UNAVAILABLE if run.model_failed else None)
+        intro = self._wording(run, "extractive_intro")
+        text, citations = extractive_answer(run.question, relevant, intro=intro)
+        notes = [notice or (self._wording(run, "model_unavailable") if run.model_failed else "")]
+        if run.cross:
+            notes.append(self._wording(run, "passages_in_wiki_language"))
         return self._answer(
-            run, text, citations, relevant, notice=notice, fallback=run.model_failed
+            run,
+            text,
+            citations,
+            relevant,
+            notice=" ".join(n for n in notes if n) or None,
+            fallback=run.model_failed,
         )
 
     def _generate(self, run: _Run, passages: list[Hit], history: Sequence[Turn]) -> Answer:
         examples = self.style.most_similar(run.question, self.style_examples) if self.style else []
-        chat = prompts.answer_messages(run.question, passages, history, examples)
+        language = self._language_name(run)
+        chat = prompts.answer_messages(run.question, passages, history, examples, language=language)
         t = time.perf_counter()
         try:
             completion = self.model.complete(chat)
@@ -215,9 +276,15 @@ class Answerer:
             answer.model = completion.model
             return answer
         text, citations = resolve_citations(completion.text, passages)
-        notice = None if citations else messages.UNGROUNDED.format(escalation=self.escalation)
+        notice = None if citations else self._wording(run, "ungrounded", escalation=self.escalation)
         answer = self._answer(run, text, citations, passages, model=completion.model, notice=notice)
         return self._tone(run, answer) if answer.grounded and self.restyler else answer
+
+    def _language_name(self, run: _Run) -> str | None:
+        """The question's language for the model, when it was told apart from the wiki's."""
+        from ingest.language import language_name
+
+        return language_name(run.language) if run.cross else None
 
     def _tone(self, run: _Run, answer: Answer) -> Answer:
         t = time.perf_counter()

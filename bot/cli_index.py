@@ -94,18 +94,19 @@ def search(ctx: click.Context, question: str, k: int | None, only: tuple[str, ..
                     click.echo(json.dumps(payload, ensure_ascii=False))
             return
         found = find(question, k, list(only))
+    coverage = found.get("coverage") or {}
     if as_json:
-        click.echo(json.dumps({"hits": found["hits"]}, ensure_ascii=False))
+        click.echo(json.dumps({"hits": found["hits"], "coverage": coverage}, ensure_ascii=False))
     elif not found["hits"]:
         click.echo(messages.INDEX_EMPTY if found["empty"] else "No matches.")
     else:
         for n, hit in enumerate(found["hits"], 1):
-            click.echo(_format_hit(n, hit, found["threshold"]))
+            click.echo(_format_hit(n, hit, coverage.get("covered", True)))
 
 
 @contextlib.contextmanager
 def _searcher(settings) -> Iterator[Callable[[str, int | None, list[str]], dict]]:
-    """search(question, k, sources) -> {"hits", "threshold", "empty"}: in the bot, or here."""
+    """search(question, k, sources) -> {"hits", "coverage", "empty"}: in the bot, or here."""
     bot = running_bot(settings)
     if bot is not None:
         yield lambda q, k, only: bot.call("search", {"question": q, "k": k, "sources": only})
@@ -117,6 +118,7 @@ def _searcher(settings) -> Iterator[Callable[[str, int | None, list[str]], dict]
         empty = not hits and retriever.index.count() == 0
         return {
             "hits": [h.as_json() for h in hits],
+            "coverage": hits.coverage.as_json(),
             "threshold": retriever.threshold,
             "empty": empty,
         }
@@ -127,9 +129,9 @@ def _searcher(settings) -> Iterator[Callable[[str, int | None, list[str]], dict]
         retriever.index.close()
 
 
-def _format_hit(n: int, hit: dict, threshold: float) -> str:
+def _format_hit(n: int, hit: dict, covered: bool) -> str:
     where = f"{hit['title']} › {hit['section']}" if hit["section"] else hit["title"]
-    mark = "" if hit["score"] >= threshold else "  (below threshold)"
+    mark = "" if covered else "  (not covered)"
     text = hit["text"] if len(hit["text"]) <= 600 else hit["text"][:600].rsplit(" ", 1)[0] + " …"
     return f"[{n}] {where}  score {hit['score']:.3f}{mark}\n    {hit['url']}\n    {text}\n"
 
@@ -157,6 +159,9 @@ def status(ctx: click.Context, as_json: bool) -> None:
     if info.get("served_by"):
         click.echo(f"Served: by the running bot (pid {info['served_by']})")
     click.echo(f"Model:  {info['model']} ({info['dimension']} dimensions)")
+    language = settings.wiki_language or info.get("language")
+    origin = "WIKI_LANGUAGE" if settings.wiki_language else "detected at ingest"
+    click.echo(f"Language: {language or 'unknown, taken as en'} ({origin})")
     for source, row in info["sources"].items():
         click.echo(
             f"  {source}: {row['pages']} pages, {row['chunks']} chunks, "

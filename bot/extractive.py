@@ -92,13 +92,19 @@ def distinct_pages(hits: Sequence[Hit], limit: int) -> list[Hit]:
 
 
 def extractive_answer(
-    question: str, hits: Sequence[Hit], *, max_passages: int = 3, max_chars: int = 360
+    question: str,
+    hits: Sequence[Hit],
+    *,
+    max_passages: int = 3,
+    max_chars: int = 360,
+    intro: str = messages.EXTRACTIVE_INTRO,
 ) -> tuple[str, list[Citation]]:
     """Quote the best passages, each cited [n] with a link to its page.
 
     The best passage may use twice the budget: it usually holds the steps asked for.
+    `intro` is the opening line, in the asker's language.
     """
-    blocks = [messages.EXTRACTIVE_INTRO]
+    blocks = [intro]
     citations: list[Citation] = []
     for hit in distinct_pages(hits, max_passages):
         budget = max_chars * 2 if not citations else max_chars
@@ -112,11 +118,21 @@ def extractive_answer(
     return "\n\n".join(blocks), citations
 
 
-def not_covered_text(hits: Sequence[Hit], escalation: str, *, limit: int = 3) -> str:
-    """The honest reply when nothing relevant was found, with the closest pages if any."""
-    text = messages.NOT_COVERED.format(escalation=escalation)
+def not_covered_text(
+    hits: Sequence[Hit],
+    escalation: str,
+    *,
+    limit: int = 3,
+    sentence: str | None = None,
+    heading: str = messages.CLOSEST_PAGES,
+) -> str:
+    """The honest reply when nothing relevant was found, with the closest pages if any.
+
+    `sentence` and `heading` carry the wording in the asker's language (default English).
+    """
+    text = sentence or messages.NOT_COVERED.format(escalation=escalation)
     closest = distinct_pages(hits, limit)
     if not closest:
         return text
     lines = [f"- {page_link(h.title, h.section, h.url)}" for h in closest]
-    return "\n\n".join([text, messages.CLOSEST_PAGES + "\n" + "\n".join(lines)])
+    return "\n\n".join([text, heading + "\n" + "\n".join(lines)])

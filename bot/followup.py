@@ -2,7 +2,8 @@
 
 "and on Mac?" after "How do I connect to the VPN?" retrieves nothing useful on
 its own. With a model, a short rewrite call resolves it; without one, the key
-terms of the previous user question are put in front of the follow-up.
+terms of the previous user question are put in front of the follow-up. A question
+in another language than the wiki's is translated in that same call.
 """
 
 from __future__ import annotations
@@ -42,9 +43,12 @@ def clean_query(text: str) -> str:
     return line.strip("\"'“”` ")[:MAX_QUERY_CHARS]
 
 
-def model_query(model: ChatModel, question: str, history: Sequence[Turn]) -> tuple[str, Completion]:
-    """Ask the model for a standalone query; raises ModelError like any call."""
+def model_query(
+    model: ChatModel, question: str, history: Sequence[Turn], wiki_language: str | None = None
+) -> tuple[str, Completion]:
+    """Ask the model for a standalone query (in `wiki_language` when given: the question
+    is in another one); raises ModelError like any call."""
     completion = model.complete(
-        prompts.rewrite_messages(question, history), max_tokens=60, temperature=0.0
+        prompts.rewrite_messages(question, history, wiki_language), max_tokens=80, temperature=0.0
     )
     return clean_query(completion.text), completion

@@ -13,6 +13,7 @@ def index_info(index: Index) -> dict:
         "location": index.location,
         "model": meta.model if meta else None,
         "dimension": meta.dimension if meta else None,
+        "language": meta.language if meta else None,
         "sources": {
             source: {
                 "pages": pages,

@@ -1,13 +1,26 @@
-"""Retrieval: hybrid query against the index, score threshold, per-channel source filter."""
+"""Retrieval: page-level hybrid search, the coverage decision, per-channel source filter.
+
+`Retriever.search` embeds the question, asks the index for each field's own candidates
+(dense, BM25), ranks pages by fusing the fields (bot/ranking.py), optionally reorders the
+top pages with a local cross-encoder (bot/rerank.py), and returns the best passage of each
+page, best page first, as a `SearchResult`: a list of `Hit`s that also carries the
+coverage decision (bot/coverage.py). `relevant(result)` is the passages when covered,
+else nothing.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.coverage import Coverage, CoverageModel, decide
+from bot.ranking import PageEvidence, RankingWeights, rank_pages
 from ingest.embed import Embedder
 from ingest.index import Index, Scored
 from ingest.sparse import BM25Encoder
+
+CANDIDATES = 40  # passages each field hands to the page fusion
+PASSAGES_PER_PAGE = 2  # the top page may give a second passage when k allows
 
 
 @dataclass(frozen=True)
@@ -38,6 +51,15 @@ class Hit:
         }
 
 
+class SearchResult(list):
+    """Passages best first (a list of Hit), with the coverage decision for the query."""
+
+    def __init__(self, hits=(), coverage: Coverage | None = None, pages: int = 0) -> None:
+        super().__init__(hits)
+        self.coverage = coverage or Coverage(covered=bool(self), confidence=0.0)
+        self.pages = pages  # how many pages the candidates came from
+
+
 def source_key(spec: str) -> str:
     """A source as stored on chunks: `confluence:KEY` as is, a folder as `files:/abs/path`."""
     if spec.startswith(("confluence:", "files:")):
@@ -48,7 +70,7 @@ def source_key(spec: str) -> str:
 
 
 class Retriever:
-    """Hybrid search over the index; scores are dense cosine, compared to `threshold`."""
+    """Page-ranked hybrid search over the index, with a coverage decision per query."""
 
     def __init__(
         self,
@@ -56,35 +78,78 @@ class Retriever:
         embedder: Embedder,
         *,
         sparse: BM25Encoder | None = None,
-        top_k: int = 5,
-        threshold: float = 0.35,
-        fusion: str = "hybrid",
+        top_k: int = 8,
+        threshold: float = 0.2,
+        coverage_threshold: float | None = None,
+        weights: RankingWeights | None = None,
+        reranker=None,
+        coverage_model: CoverageModel | None = None,
     ) -> None:
         self.index = index
         self.embedder = embedder
         self.sparse = sparse or BM25Encoder()
         self.top_k = top_k
-        self.threshold = threshold
-        self.fusion = fusion
+        self.threshold = threshold  # hard floor: a best cosine below it is never covered
+        self.coverage_threshold = coverage_threshold
+        self.weights = weights or RankingWeights()
+        self.reranker = reranker
+        self.coverage_model = coverage_model or CoverageModel.load()
 
     def search(
-        self, query: str, *, k: int | None = None, sources: Sequence[str] | None = None
-    ) -> list[Hit]:
-        """Best passages first; an empty or word-less query finds nothing."""
+        self,
+        query: str,
+        *,
+        k: int | None = None,
+        sources: Sequence[str] | None = None,
+        cross_language: bool = False,
+    ) -> SearchResult:
+        """Best passages, best page first; an empty or word-less query finds nothing."""
+        pages = self.rank(query, sources=sources)
+        hits = passages(pages, k or self.top_k)
+        coverage = decide(
+            query,
+            pages,
+            self.coverage_model,
+            threshold=self.coverage_threshold,
+            cross_language=cross_language,
+        )
+        if coverage.covered and coverage.signals.get("cosine", 0.0) < self.threshold:
+            coverage = Coverage(False, coverage.confidence, coverage.signals)
+        return SearchResult(hits, coverage, len(pages))
+
+    def rank(self, query: str, *, sources: Sequence[str] | None = None) -> list[PageEvidence]:
+        """Every candidate page for `query`, best first."""
         if not query.strip():
             return []
         dense = self.embedder.encode_queries([query])[0]
-        scored = self.index.query(
+        fields = self.index.candidates(
             dense,
             self.sparse.encode_query(query),
-            limit=k or self.top_k,
+            limit=CANDIDATES,
             sources=[source_key(s) for s in sources] if sources else None,
-            fusion=self.fusion,
         )
-        return [_hit(s) for s in scored]
+        pages = rank_pages(fields, self.weights)
+        if self.reranker is not None:
+            pages = self.reranker.rerank(query, pages)
+        return pages
 
     def relevant(self, hits: list[Hit]) -> list[Hit]:
+        """The passages when the search judged the question covered, else []."""
+        coverage = getattr(hits, "coverage", None)
+        if coverage is not None:
+            return list(hits) if coverage.covered else []
         return [h for h in hits if h.score >= self.threshold]
+
+
+def passages(pages: Sequence[PageEvidence], k: int) -> list[Hit]:
+    """The best passage of each page in page order; the top page gives up to
+    PASSAGES_PER_PAGE (the best page often needs two passages to answer)."""
+    hits: list[Hit] = []
+    for n, page in enumerate(pages):
+        hits.extend(_hit(s) for s in page.passages[: PASSAGES_PER_PAGE if n == 0 else 1])
+        if len(hits) >= k:
+            break
+    return hits[:k]
 
 
 def _hit(scored: Scored) -> Hit:

@@ -13,6 +13,7 @@ if TYPE_CHECKING:  # the answering side is imported lazily (openai is slow to im
     import openai
 
     from bot.answer import Answerer
+    from bot.languages import Languages
     from bot.store import Store
 
 
@@ -52,7 +53,34 @@ def build_retriever(
     index = index or build_index(settings)
     embedder = embedder or build_embedder(settings)
     index.check(embedder.name, embedder.dimension)
-    return Retriever(index, embedder, top_k=settings.top_k, threshold=settings.score_threshold)
+    reranker = None
+    if settings.reranker_model:
+        from bot.rerank import CrossEncoderReranker
+
+        reranker = CrossEncoderReranker(settings.reranker_model)
+    return Retriever(
+        index,
+        embedder,
+        top_k=settings.top_k,
+        threshold=settings.score_threshold,
+        coverage_threshold=settings.coverage_threshold,
+        reranker=reranker,
+    )
+
+
+def build_languages(settings: Settings, retriever) -> Languages:
+    """The wiki's language (WIKI_LANGUAGE, else the index's) and whether the embedder
+    matches questions across languages (EMBEDDING_MULTILINGUAL, else by model name)."""
+    from bot.languages import Languages, is_multilingual
+
+    index = getattr(retriever, "index", None)
+    meta = index.read_meta() if index is not None else None
+    embedder = getattr(retriever, "embedder", None)
+    multilingual = settings.embedding_multilingual
+    if multilingual is None:
+        multilingual = is_multilingual(getattr(embedder, "name", "") or "")
+    wiki = settings.wiki_language or (meta.language if meta else None) or "en"
+    return Languages(wiki=wiki, multilingual_search=multilingual)
 
 
 def build_answerer(
@@ -92,6 +120,7 @@ def build_answerer(
         store=Store(settings.db_path) if store is None else store,
         prices=load_prices(settings.prices_file),
         escalation=settings.escalation_text,
+        languages=build_languages(settings, retriever),
     )
 
 

@@ -1,6 +1,7 @@
 """Sections -> chunks that fit the embedding model, counted in the model's own tokens.
 
-Guarantee: every chunk's `embedding_text` ("title > section" line + text), with the
+Guarantee: every chunk's `embedding_text` ("title > section" line, the page's summary line
+(ingest/summary.py) unless the chunk holds it, + text), with the
 model's special tokens ([CLS], [SEP]) added, is at most `max_tokens` tokens, and no text
 is dropped: long text is split, never cut. Token counts of whitespace-joined parts add
 up exactly for whitespace-splitting tokenizers such as MiniLM's WordPiece; any chunk
@@ -31,7 +32,8 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from deskbot.core.errors import DocumentError
-from ingest.document import Chunk, Document, Section
+from ingest.document import Chunk, Document, Section, embedding_text
+from ingest.summary import fit_summary, holds
 from ingest.token_counter import TokenCounter
 
 _SENTENCE_END = re.compile(r"(?<=[.!?;:。！？])\s+|(?<=[.!?][\"')\]])\s+")
@@ -63,7 +65,9 @@ class _Piece:
 class Chunker:
     """Turns a parsed document into chunks bounded by the model's token limit.
 
-    Keeps per-document scratch state: share one between threads only with a lock.
+    `summary_tokens` caps the page summary embedded with each chunk (default: a sixth of
+    `max_tokens`; 0 leaves it out). Keeps per-document scratch state: share one between
+    threads only with a lock.
     """
 
     def __init__(
@@ -72,6 +76,7 @@ class Chunker:
         max_tokens: int,
         overlap_tokens: int = 32,
         merge_tokens: int | None = None,
+        summary_tokens: int | None = None,
     ) -> None:
         if max_tokens < 32:
             raise ValueError(f"max_tokens must be at least 32, got {max_tokens}")
@@ -80,7 +85,9 @@ class Chunker:
         self.overlap_tokens = max(0, min(overlap_tokens, max_tokens // 4))
         self.merge_tokens = max_tokens // 2 if merge_tokens is None else merge_tokens
         self.header_limit = max_tokens // 4
+        self.summary_limit = max_tokens // 6 if summary_tokens is None else summary_tokens
         self._known: dict[str, int] = {}  # token counts of heading lines, per document
+        self._summary, self._summary_tokens = "", 0  # the page summary line, per document
 
     def chunk(self, doc: Document, sections: Sequence[Section]) -> list[Chunk]:
         """Chunks of `doc` in document order, numbered 0..n-1."""
@@ -89,6 +96,9 @@ class Chunker:
         flat = iter(self.counter.counts([p for paras in paragraphs for p in paras]))
         sizes = [[next(flat) for _ in paras] for paras in paragraphs]
         self._known = {}
+        self._summary, self._summary_tokens = fit_summary(
+            self.counter, sections, self.summary_limit
+        )
         self._remember(_heading_lines(doc.title, sections))
         pieces = self._enforce(doc, self._plan(doc, sections, paragraphs, sizes))
         return [self._make_chunk(doc, n, piece) for n, piece in enumerate(pieces)]
@@ -159,7 +169,7 @@ class Chunker:
                 self.counter.truncate(title, half),
                 self.counter.truncate(section, half),
             )
-        header = self._count(_heading(title, section) + "\n")
+        header = self._count(_heading(title, section) + "\n") + self._summary_tokens
         return title, section, self.max_tokens - self.counter.special - header
 
     def _count(self, text: str) -> int:
@@ -240,7 +250,7 @@ class Chunker:
         checked: set[int] = set()
         for _ in range(10):
             unsure = [p for p in pieces if p.tokens is None and id(p) not in checked]
-            full = self.counter.counts([_embedding_text(p) for p in unsure], special=True)
+            full = self.counter.counts([self._embedding_text(p) for p in unsure], special=True)
             over = {id(p): n for p, n in zip(unsure, full, strict=True) if n > self.max_tokens}
             if not over:
                 return pieces
@@ -277,7 +287,14 @@ class Chunker:
             updated_at=doc.updated_at,
             breadcrumb=doc.breadcrumb,
             labels=doc.labels,
+            summary=self._piece_summary(piece),
         )
+
+    def _piece_summary(self, piece: _Piece) -> str:
+        return "" if holds(piece.text, self._summary) else self._summary
+
+    def _embedding_text(self, piece: _Piece) -> str:
+        return embedding_text(piece.title, piece.section, self._piece_summary(piece), piece.text)
 
 
 def chunk_document(doc: Document, chunker: Chunker) -> list[Chunk]:
@@ -299,10 +316,6 @@ def _heading_lines(title: str, sections: Sequence[Section]) -> list[str]:
             line = _heading(title, " > ".join(section.path[:n]))
             lines.update((line, line + "\n"))
     return sorted(lines)
-
-
-def _embedding_text(piece: _Piece) -> str:
-    return f"{_heading(piece.title, piece.section)}\n{piece.text}"
 
 
 def _join(atoms: list[_Atom]) -> str:

@@ -64,6 +64,9 @@ class Chunk:
     updated_at: str = ""
     breadcrumb: tuple[str, ...] = ()
     labels: tuple[str, ...] = field(default=())
+    summary: str = (
+        ""  # the page's opening sentence(s), embedded with it ("" in the chunk holding them)
+    )
 
     @property
     def point_id(self) -> str:
@@ -75,9 +78,16 @@ class Chunk:
 
     @property
     def embedding_text(self) -> str:
-        """What the models see: title and section path give the passage its context."""
-        heading = self.title if not self.section else f"{self.title} > {self.section}"
-        return f"{heading}\n{self.text}"
+        """What the models see: title, section path and the page's summary give the
+        passage its context."""
+        return embedding_text(self.title, self.section, self.summary, self.text)
+
+
+def embedding_text(title: str, section: str, summary: str, text: str) -> str:
+    heading = title if not section else f"{title} > {section}"
+    if summary:
+        return f"{heading}\n{summary}\n{text}"
+    return f"{heading}\n{text}"
 
 
 def point_id(source: str, doc_id: str, chunk_no: int) -> str:

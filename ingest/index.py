@@ -15,19 +15,21 @@ ingest/index_edge.py) and qdrant-client against a server or cluster
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from deskbot.core.errors import ModelMismatchError
+from deskbot.core.errors import IndexStateError, ModelMismatchError
 from ingest.document import Chunk
 from ingest.sparse import SparseVector
 
 DENSE = "dense"
 SPARSE = "sparse"
-SCHEMA_VERSION = 1
+# 2: chunks embed their page's summary line (ingest/summary.py); syncs record the language.
+SCHEMA_VERSION = 2
 PAYLOAD_FIELDS = (
     "source",
     "doc_id",
@@ -64,6 +66,7 @@ class Scored:
     id: str
     payload: dict
     cosine: float  # dense cosine similarity to the query, whatever the fusion
+    score: float = 0.0  # the backend's own score (cosine, BM25 with IDF, or fused)
 
 
 @dataclass
@@ -73,6 +76,15 @@ class IndexMeta:
     bm25: dict
     schema: int = SCHEMA_VERSION
     syncs: dict[str, dict] = field(default_factory=dict)  # source -> last sync summary
+
+    @property
+    def language(self) -> str | None:
+        """The wiki's language: the one detected for most pages over the sources."""
+        pages: Counter[str] = Counter()
+        for summary in self.syncs.values():
+            if summary.get("language"):
+                pages[summary["language"]] += int(summary.get("pages") or 0) + 1
+        return pages.most_common(1)[0][0] if pages else None
 
     def as_json(self) -> dict:
         return {
@@ -163,6 +175,12 @@ class Index(ABC):
 
     def check(self, model: str, dimension: int, meta: IndexMeta | None = None) -> None:
         meta = meta or self.read_meta()
+        if meta is not None and meta.schema != SCHEMA_VERSION:
+            raise IndexStateError(
+                f"The index at {self.location} was built by another version of deskbot "
+                f"(index schema {meta.schema}, this version uses {SCHEMA_VERSION}: chunks now "
+                "carry their page's summary). Rebuild it with `deskbot ingest --rebuild`."
+            )
         if meta is not None and (meta.model != model or meta.dimension != dimension):
             raise ModelMismatchError(
                 f"The index at {self.location} was built with embedding model {meta.model} "
@@ -217,6 +235,21 @@ class Index(ABC):
     ) -> list[Scored]:
         """Best `limit` points; `fusion` is hybrid (RRF of dense and sparse), dense or sparse."""
 
+    def candidates(
+        self,
+        dense: np.ndarray,
+        sparse: SparseVector,
+        *,
+        limit: int,
+        sources: Sequence[str] | None = None,
+    ) -> dict[str, list[Scored]]:
+        """Each field's own best `limit` points ("dense", and "sparse" when the query has
+        words), for fusion by the caller; every result carries its dense cosine."""
+        found = {DENSE: self.query(dense, sparse, limit=limit, sources=sources, fusion="dense")}
+        if sparse.indices:
+            found[SPARSE] = self.query(dense, sparse, limit=limit, sources=sources, fusion="sparse")
+        return found
+
     @abstractmethod
     def count(self, source: str | None = None) -> int: ...
 
@@ -256,7 +289,8 @@ def rescored(dense: np.ndarray, points: Iterable) -> list[Scored]:
     for point in points:
         vector = point.vector.get(DENSE) if isinstance(point.vector, dict) else point.vector
         cosine = float(np.dot(dense, np.asarray(vector, dtype=np.float32))) if vector else 0.0
-        results.append(Scored(str(point.id), dict(point.payload or {}), cosine))
+        score = float(getattr(point, "score", 0.0) or 0.0)
+        results.append(Scored(str(point.id), dict(point.payload or {}), cosine, score))
     return results
 
 

@@ -20,6 +20,8 @@ from ingest.index import open_index
 ROOT = Path(__file__).resolve().parent.parent
 WIKI = ROOT / "examples" / "wiki"
 DATA = Path(__file__).resolve().parent / "data"
+BENCH_SLICE = DATA / "bench_slice"
+SLICE_CORPORA = ("git", "handbook")
 
 
 def pytest_collection_modifyitems(config, items):
@@ -67,9 +69,30 @@ def wiki_index(tmp_path_factory, embedder):
 
 
 @pytest.fixture(scope="session")
+def slice_index(tmp_path_factory, embedder):
+    """The committed benchmark slice (git manual pages + Debian handbook sections), one
+    source per corpus, ingested once into an embedded Edge index (read-only for tests)."""
+    from ingest.sources.files import FilesSource
+    from ingest.sync import Syncer
+
+    index = open_index(collection="slice", path=tmp_path_factory.mktemp("slice"))
+    syncer = Syncer(index, embedder)
+    for corpus in SLICE_CORPORA:
+        syncer.run(FilesSource(BENCH_SLICE / corpus))
+    yield index
+    index.close()
+
+
+@pytest.fixture(scope="session")
 def wiki_retriever(wiki_index, embedder) -> Retriever:
     settings = Settings()
-    return Retriever(wiki_index, embedder, top_k=settings.top_k, threshold=settings.score_threshold)
+    return Retriever(
+        wiki_index,
+        embedder,
+        top_k=settings.top_k,
+        threshold=settings.score_threshold,
+        coverage_threshold=settings.coverage_threshold,
+    )
 
 
 @pytest.fixture

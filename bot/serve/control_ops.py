@@ -40,8 +40,10 @@ def op_search(runtime: Runtime, args: dict, send: Send) -> dict:
     if k is not None and (not isinstance(k, int) or not 1 <= k <= MAX_K):
         raise ControlRefused("bad_request", f"k must be a whole number from 1 to {MAX_K}")
     hits = runtime.retriever.search(question, k=k, sources=_sources(args) or None)
+    coverage = getattr(hits, "coverage", None)
     return {
         "hits": [h.as_json() for h in hits],
+        "coverage": coverage.as_json() if coverage is not None else {},
         "threshold": runtime.retriever.threshold,
         "empty": not hits and runtime.index.count() == 0,
     }

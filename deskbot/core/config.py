@@ -56,6 +56,32 @@ def _number(name: str, value: str | None, default: float | None, kind: type = fl
         raise ConfigError(f"{name} must be a {kind.__name__}, got {value!r}") from None
 
 
+def _auto_bool(name: str, value: str | None) -> bool | None:
+    """true/false, or None for "auto" (unset)."""
+    if value is None or value.strip().lower() in ("", "auto"):
+        return None
+    return _bool(name, value, False)
+
+
+def _fraction(name: str, value: str | None, default: float | None) -> float | None:
+    number = _number(name, value, default)
+    if number is not None and not 0.0 <= number <= 1.0:
+        raise ConfigError(f"{name} must be between 0 and 1, got {value!r}")
+    return number
+
+
+def _language(name: str, value: str | None) -> str | None:
+    """An ISO 639-1 code such as en, pt, es (lower-cased)."""
+    if value is None:
+        return None
+    code = value.strip().lower()
+    if len(code) != 2 or not code.isalpha():
+        raise ConfigError(
+            f"{name} must be a two-letter ISO 639-1 code such as en or pt, got {value!r}"
+        )
+    return code
+
+
 def _channel_sources(value: str | None) -> dict[str, tuple[str, ...]]:
     """`C123=confluence:HR|./wiki/hr;C456=confluence:ENG` -> {channel: (source, ...)}."""
     result: dict[str, tuple[str, ...]] = {}
@@ -106,6 +132,7 @@ class Settings:
     # embeddings
     embedding_model: str | None = None  # None: bundled offline MiniLM if installed, else hub name
     embedding_batch_size: int = 64
+    embedding_multilingual: bool | None = None  # None: judged from the model's name
     # sources
     sources: tuple[str, ...] = ()
     confluence_url: str | None = None
@@ -115,8 +142,11 @@ class Settings:
     confluence_exclude_labels: tuple[str, ...] = ("archived",)
     source_deadline_seconds: float = 600.0  # waiting on one network source per run; 0: none
     # retrieval
-    top_k: int = 5
-    score_threshold: float = 0.35
+    top_k: int = 8
+    score_threshold: float = 0.2  # hard floor on the best dense cosine
+    coverage_threshold: float | None = None  # None: the shipped bot/data/coverage.json value
+    reranker_model: str | None = None
+    wiki_language: str | None = None  # None: detected at ingest, stored with the index
     # answering model (any OpenAI-compatible endpoint)
     openai_api_key: str | None = field(default=None, repr=False)
     openai_base_url: str | None = None
@@ -192,6 +222,9 @@ class Settings:
             embedding_batch_size=_number(
                 "EMBEDDING_BATCH_SIZE", get("EMBEDDING_BATCH_SIZE"), 64, int
             ),
+            embedding_multilingual=_auto_bool(
+                "EMBEDDING_MULTILINGUAL", get("EMBEDDING_MULTILINGUAL")
+            ),
             sources=_split(get("DESKBOT_SOURCES")),
             confluence_url=get("CONFLUENCE_URL"),
             confluence_email=get("CONFLUENCE_EMAIL"),
@@ -201,10 +234,13 @@ class Settings:
             source_deadline_seconds=_number(
                 "SOURCE_DEADLINE_SECONDS", get("SOURCE_DEADLINE_SECONDS"), 600.0
             ),
-            top_k=_number("RETRIEVAL_TOP_K", get("RETRIEVAL_TOP_K"), 5, int),
-            score_threshold=_number(
-                "RETRIEVAL_SCORE_THRESHOLD", get("RETRIEVAL_SCORE_THRESHOLD"), 0.35
+            top_k=_number("RETRIEVAL_TOP_K", get("RETRIEVAL_TOP_K"), 8, int),
+            score_threshold=_fraction(
+                "RETRIEVAL_SCORE_THRESHOLD", get("RETRIEVAL_SCORE_THRESHOLD"), 0.2
             ),
+            coverage_threshold=_fraction("COVERAGE_THRESHOLD", get("COVERAGE_THRESHOLD"), None),
+            reranker_model=get("RERANKER_MODEL"),
+            wiki_language=_language("WIKI_LANGUAGE", get("WIKI_LANGUAGE")),
             openai_api_key=get("OPENAI_API_KEY"),
             openai_base_url=get("OPENAI_BASE_URL"),
             answer_model=get("ANSWER_MODEL") or "gpt-4.1-mini",

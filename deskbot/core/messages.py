@@ -114,6 +114,79 @@ APOLOGY = (
     "Sorry, something went wrong while answering. It has been logged; please try again "
     "in a minute, or ask {escalation}."
 )
+# --- answers in the asker's language --------------------------------------------------
+# What an answer says around the wiki's own text, per language of the question (ISO 639-1
+# code). "en" is the reference: the keys are the English constants above plus two notices.
+# To add a language: copy the "pt" block, translate every value (keep each {placeholder}),
+# put it under the language's code, and add the names of the wiki languages you expect
+# to WIKI_LANGUAGE_NAMES below. A language missing here gets the English wording.
+PASSAGES_IN_WIKI_LANGUAGE = "The quoted passages are in {wiki_language}, the language of the wiki."
+NOT_COVERED_OTHER_LANGUAGE = (
+    "I can only search the wiki in {wiki_language}, its own language, and I found nothing "
+    "for this question. Please ask again in {wiki_language}, or ask {escalation}."
+)
+ANSWER_WORDING: dict[str, dict[str, str]] = {
+    "en": {
+        "not_covered": NOT_COVERED,
+        "not_covered_other_language": NOT_COVERED_OTHER_LANGUAGE,
+        "closest_pages": CLOSEST_PAGES,
+        "extractive_intro": EXTRACTIVE_INTRO,
+        "passages_in_wiki_language": PASSAGES_IN_WIKI_LANGUAGE,
+        "model_unavailable": MODEL_UNAVAILABLE,
+        "ungrounded": UNGROUNDED,
+    },
+    "pt": {
+        "not_covered": "A wiki parece não tratar disso. Pergunte a {escalation}.",
+        "not_covered_other_language": (
+            "Só consigo pesquisar a wiki em {wiki_language}, o idioma dela, e não encontrei "
+            "nada para esta pergunta. Pergunte de novo em {wiki_language} ou fale com {escalation}."
+        ),
+        "closest_pages": "Páginas mais próximas que encontrei:",
+        "extractive_intro": "Eis o que diz a wiki:",
+        "passages_in_wiki_language": (
+            "Os trechos citados estão em {wiki_language}, o idioma da wiki."
+        ),
+        "model_unavailable": "O modelo de respostas não está disponível; mostro os melhores trechos.",
+        "ungrounded": (
+            "Não consegui ligar esta resposta a uma página da wiki; confirme com {escalation}."
+        ),
+    },
+    "es": {
+        "not_covered": "La wiki no parece tratar este tema. Pregunta a {escalation}.",
+        "not_covered_other_language": (
+            "Solo puedo buscar en la wiki en {wiki_language}, su idioma, y no encontré nada "
+            "para esta pregunta. Vuelve a preguntar en {wiki_language} o consulta a {escalation}."
+        ),
+        "closest_pages": "Páginas más cercanas que encontré:",
+        "extractive_intro": "Esto es lo que dice la wiki:",
+        "passages_in_wiki_language": (
+            "Los fragmentos citados están en {wiki_language}, el idioma de la wiki."
+        ),
+        "model_unavailable": (
+            "El modelo de respuestas no está disponible; muestro los mejores fragmentos."
+        ),
+        "ungrounded": (
+            "No pude vincular esta respuesta a una página de la wiki; compruébalo con {escalation}."
+        ),
+    },
+}
+# The wiki's language, named in the asker's language (other codes: the English name).
+WIKI_LANGUAGE_NAMES: dict[str, dict[str, str]] = {
+    "pt": {"en": "inglês", "pt": "português", "es": "espanhol", "fr": "francês", "de": "alemão"},
+    "es": {"en": "inglés", "pt": "portugués", "es": "español", "fr": "francés", "de": "alemán"},
+}
+
+
+def answer_wording(key: str, language: str | None, **values: str) -> str:
+    """One ANSWER_WORDING sentence in `language` (English when not translated), filled in."""
+    table = ANSWER_WORDING.get(language or "en", ANSWER_WORDING["en"])
+    return table.get(key, ANSWER_WORDING["en"][key]).format(**values)
+
+
+def wiki_language_name(code: str, language: str | None, english_name: str) -> str:
+    """How the asker's language names the wiki's language (`english_name` if unknown)."""
+    return WIKI_LANGUAGE_NAMES.get(language or "en", {}).get(code, english_name)
+
 
 # --- slack ---------------------------------------------------------------------------
 SLACK_TOKEN_MISSING = (

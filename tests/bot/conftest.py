@@ -75,7 +75,12 @@ class ListRetriever:
         self.queries: list[str] = []
 
     def search(
-        self, query: str, *, k: int | None = None, sources: Sequence[str] | None = None
+        self,
+        query: str,
+        *,
+        k: int | None = None,
+        sources: Sequence[str] | None = None,
+        cross_language: bool = False,
     ) -> list[Hit]:
         self.queries.append(query)
         terms = set(key_terms(query))

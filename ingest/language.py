@@ -1,0 +1,95 @@
+"""Which language a text is in: questions at answer time, the wiki's pages at ingest.
+
+Uses py3langid (a 4.6 MB naive-Bayes model over byte n-grams, numpy only, offline),
+loaded on first use and shared by the process: the CLI does not pay for it until a
+question is answered or a source ingested. The identifier chooses among LANGUAGES (the
+common business languages; a closed set is much more accurate on short questions than
+all 97 the model knows). A guess below MIN_CONFIDENCE (a two-word question, a bare
+product name) counts as "don't know": callers then assume the wiki's own language.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+# ISO 639-1 code -> English name (what a model is told).
+LANGUAGES = {
+    "ar": "Arabic",
+    "ca": "Catalan",
+    "cs": "Czech",
+    "da": "Danish",
+    "de": "German",
+    "el": "Greek",
+    "en": "English",
+    "es": "Spanish",
+    "fi": "Finnish",
+    "fr": "French",
+    "he": "Hebrew",
+    "hi": "Hindi",
+    "hu": "Hungarian",
+    "id": "Indonesian",
+    "it": "Italian",
+    "ja": "Japanese",
+    "ko": "Korean",
+    "nl": "Dutch",
+    "no": "Norwegian",
+    "pl": "Polish",
+    "pt": "Portuguese",
+    "ro": "Romanian",
+    "ru": "Russian",
+    "sv": "Swedish",
+    "th": "Thai",
+    "tr": "Turkish",
+    "uk": "Ukrainian",
+    "vi": "Vietnamese",
+    "zh": "Chinese",
+}
+MIN_CONFIDENCE = 0.7
+MAX_CHARS = 2000  # a page sample longer than this says nothing more
+
+_lock = threading.Lock()
+_identifier = None
+
+
+@dataclass(frozen=True)
+class Detected:
+    code: str  # ISO 639-1
+    confidence: float  # the identifier's probability, among LANGUAGES
+
+    @property
+    def name(self) -> str:
+        return language_name(self.code)
+
+
+def language_name(code: str) -> str:
+    return LANGUAGES.get(code, code)
+
+
+def _load():
+    global _identifier
+    with _lock:
+        if _identifier is None:
+            from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
+
+            identifier = LanguageIdentifier.from_modelpath(MODEL_DIR / MODEL_FILE, norm_probs=True)
+            identifier.set_languages(sorted(LANGUAGES))
+            _identifier = identifier
+    return _identifier
+
+
+def detect(text: str) -> Detected | None:
+    """The language of `text`, or None when the guess is not confident (or no letters)."""
+    if not any(ch.isalpha() for ch in text):
+        return None
+    code, confidence = _load().classify(text[:MAX_CHARS])
+    confidence = float(confidence)
+    return Detected(code, confidence) if confidence >= MIN_CONFIDENCE else None
+
+
+def dominant_language(texts: Iterable[str]) -> str | None:
+    """The language most of `texts` (passages of a wiki) are confidently in."""
+    votes = Counter(d.code for d in map(detect, texts) if d is not None)
+    return votes.most_common(1)[0][0] if votes else None
