@@ -56,6 +56,15 @@ def _number(name: str, value: str | None, default: float | None, kind: type = fl
         raise ConfigError(f"{name} must be a {kind.__name__}, got {value!r}") from None
 
 
+def _choice(name: str, value: str | None, choices: tuple[str, ...]) -> str:
+    """One of `choices` (case-insensitive); unset means the first."""
+    if value is None:
+        return choices[0]
+    if value.lower() not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(choices)}, got {value!r}")
+    return value.lower()
+
+
 def _channel_sources(value: str | None) -> dict[str, tuple[str, ...]]:
     """`C123=confluence:HR|./wiki/hr;C456=confluence:ENG` -> {channel: (source, ...)}."""
     result: dict[str, tuple[str, ...]] = {}
@@ -106,6 +115,10 @@ class Settings:
     # embeddings
     embedding_model: str | None = None  # None: bundled offline MiniLM if installed, else hub name
     embedding_batch_size: int = 64
+    embedding_backend: str = (
+        "onnx"  # onnx (ONNX Runtime, no torch) or torch (sentence-transformers)
+    )
+    models_dir: Path = Path("data/models")  # where the model's ONNX export is kept
     # sources
     sources: tuple[str, ...] = ()
     confluence_url: str | None = None
@@ -192,6 +205,10 @@ class Settings:
             embedding_batch_size=_number(
                 "EMBEDDING_BATCH_SIZE", get("EMBEDDING_BATCH_SIZE"), 64, int
             ),
+            embedding_backend=_choice(
+                "EMBEDDING_BACKEND", get("EMBEDDING_BACKEND"), ("onnx", "torch")
+            ),
+            models_dir=Path(get("EMBEDDING_CACHE_DIR") or data_dir / "models"),
             sources=_split(get("DESKBOT_SOURCES")),
             confluence_url=get("CONFLUENCE_URL"),
             confluence_email=get("CONFLUENCE_EMAIL"),
