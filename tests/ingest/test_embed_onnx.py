@@ -101,8 +101,12 @@ def test_switching_backends_needs_no_reindex(wiki_index, embedder, torch_embedde
     question = "How do I connect to the VPN from home?"
     onnx_hits = Retriever(wiki_index, embedder).search(question)
     torch_hits = Retriever(wiki_index, torch_embedder).search(question)
-    assert [h.doc_id for h in onnx_hits] == [h.doc_id for h in torch_hits]
-    assert onnx_hits[0].score == pytest.approx(torch_hits[0].score, abs=1e-3)
+    assert onnx_hits[0].point_id == torch_hits[0].point_id
+    # near-ties further down may swap on float noise; every shared passage scores the same
+    theirs = {h.point_id: h.score for h in torch_hits}
+    shared = [h for h in onnx_hits if h.point_id in theirs]
+    assert len(shared) >= len(onnx_hits) - 1
+    assert all(h.score == pytest.approx(theirs[h.point_id], abs=1e-3) for h in shared)
 
 
 # --- the cached export: re-export, corruption, fallback ----------------------------------
