@@ -8,7 +8,8 @@ was never verified.
 
 The export is used only when the sidecar matches the folder's identity, the file's
 checksum and this ONNX Runtime's version, and the file loads; otherwise it is exported
-again (one process at a time, under a file lock), which imports torch once.
+again (one process at a time, under a file lock) by a child process that imports torch,
+so the process that asked for the model never does.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ import json
 import logging
 import os
 import re
+import subprocess
+import sys
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -74,12 +77,10 @@ def load_onnx(
 
 
 def export(folder: ModelFolder, directory: Path, identity: str) -> dict:
-    """Export and verify into `directory`, then write the sidecar (atomically, last)."""
-    from ingest.onnx_export import export_verified
-
+    """Export and verify into `directory` (in a child process), then write the sidecar last."""
     directory.mkdir(parents=True, exist_ok=True)
     (directory / SIDECAR).unlink(missing_ok=True)  # the old file is no longer vouched for
-    facts = export_verified(folder, directory / ONNX_FILE)
+    facts = _export_in_child(folder.path, directory / ONNX_FILE)
     sidecar = {
         "format": FORMAT,
         "source": {"path": str(folder.path.resolve()), "identity": identity},
@@ -90,6 +91,25 @@ def export(folder: ModelFolder, directory: Path, identity: str) -> dict:
     temporary.write_text(json.dumps(sidecar, indent=2) + "\n", encoding="utf-8")
     os.replace(temporary, directory / SIDECAR)
     return sidecar
+
+
+def _export_in_child(folder: Path, target: Path) -> dict:
+    """Run ingest.onnx_export in a fresh interpreter: torch loads there, not here."""
+    done = subprocess.run(
+        [sys.executable, "-m", "ingest.onnx_export", str(folder), str(target)],
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
+    if done.returncode != 0:
+        lines = [line for line in done.stderr.splitlines() if line.strip()]
+        found = [line for line in lines if line.startswith("OnnxExportError: ")]
+        why = found[-1].removeprefix("OnnxExportError: ") if found else (lines or ["no output"])[-1]
+        raise OnnxExportError(f"the ONNX export failed (exit {done.returncode}): {why}")
+    try:
+        return json.loads(done.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        raise OnnxExportError("the ONNX exporter printed no result") from None
 
 
 def read_sidecar(directory: Path) -> dict | None:

@@ -8,13 +8,17 @@ seeded random text, texts at and past the `max_seq_length` edge, one batch with 
 and one text alone) are tokenized and embedded by sentence-transformers on torch and by
 ONNX Runtime. Token ids must be identical and every cosine at least MIN_COSINE.
 
-Everything here imports torch, so only a process that exports loads it.
+Everything here imports torch. ingest/onnx_cache.py runs it as a child process
+(`python -m ingest.onnx_export FOLDER TARGET`, the sidecar facts as JSON on stdout), so
+torch never loads into a process that asks, searches or serves, even on first use.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import random
+import sys
 import warnings
 from importlib import metadata
 from pathlib import Path
@@ -179,3 +183,19 @@ def _versions() -> dict:
         except metadata.PackageNotFoundError:
             found[package] = None
     return found
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m ingest.onnx_export FOLDER TARGET`: export, verify, print the facts as JSON."""
+    folder, target = argv if argv is not None else sys.argv[1:3]
+    try:
+        facts = export_verified(ModelFolder(Path(folder)), Path(target))
+    except OnnxExportError as exc:
+        print(f"OnnxExportError: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps(facts))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

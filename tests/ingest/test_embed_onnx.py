@@ -78,6 +78,7 @@ def test_chunker_counts_the_same_tokens_on_both_paths(embedder, torch_embedder):
         assert [c.embedding_text for c in ours] == [c.embedding_text for c in theirs]
         counts = [len(torch_embedder.tokenizer(c.embedding_text)["input_ids"]) for c in ours]
         assert max(counts) <= 256
+    assert embedder.tokenizer.truncation["max_length"] == 256  # the chunker used a private copy
 
 
 def test_runtime_tokenizer_truncates_like_sentence_transformers(torch_embedder):
@@ -168,7 +169,8 @@ def _flip_bytes(directory: Path) -> None:
     onnx_file.write_bytes(bytes(data))
 
 
-def _garbage_with_matching_checksum(directory: Path) -> None:
+def garbage_with_matching_checksum(directory: Path) -> None:
+    """A file ONNX Runtime cannot load, with a sidecar that vouches for its checksum."""
     from ingest.model_folder import sha256_file
 
     (directory / ONNX_FILE).write_bytes(b"not an onnx model")
@@ -177,20 +179,23 @@ def _garbage_with_matching_checksum(directory: Path) -> None:
     (directory / SIDECAR).write_text(json.dumps(sidecar))
 
 
-@pytest.mark.parametrize(
-    ("damage", "detected"),
-    [(_flip_bytes, "checksum"), (_garbage_with_matching_checksum, "could not load")],
-)
-def test_a_corrupt_export_is_detected_and_rebuilt(tmp_path, models_dir, caplog, damage, detected):
-    folder, models = BUNDLED, tmp_path / "models"
-    directory = cache_dir(models, ModelFolder(folder), resolve_model(None).name)
-    shutil.copytree(cache_dir(models_dir, ModelFolder(folder), resolve_model(None).name), directory)
+def copy_session_export(models_dir: Path, models: Path) -> Path:
+    """The session's export of the bundled model, copied to where `models` keeps it."""
+    name = resolve_model(None).name
+    directory = cache_dir(models, ModelFolder(BUNDLED), name)
+    shutil.copytree(cache_dir(models_dir, ModelFolder(BUNDLED), name), directory)
+    return directory
+
+
+def test_a_corrupt_export_is_detected_and_rebuilt(tmp_path, models_dir, caplog):
+    models = tmp_path / "models"
+    directory = copy_session_export(models_dir, models)
     good = read_sidecar(directory)["onnx_sha256"]
-    damage(directory)
+    _flip_bytes(directory)
     caplog.set_level(logging.INFO, logger="ingest.onnx_cache")
     rebuilt = Embedder(resolve_model(None), backend="onnx", models_dir=models)
     assert rebuilt.backend == "onnx"
-    assert detected in caplog.text
+    assert "is corrupt (its checksum does not match the sidecar)" in caplog.text
     assert read_sidecar(directory)["onnx_sha256"] == good  # the same deterministic export again
     assert stale_reason(directory, rebuilt.model_sha256) is None
 
