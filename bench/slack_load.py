@@ -1,6 +1,7 @@
 """The Slack bot under load: 50 concurrent @mentions over HTTP and over Socket Mode.
 
     python -m bench.slack_load [--mentions 50] [--mode http|socket|both]
+                               [--backends onnx torch] [--chunks 10000]
 
 Runs the real `deskbot serve` in a child process (the real CLI wiring: embedded Edge
 index of examples/wiki, the embedding model, the SQLite store, the real Answerer)
@@ -9,7 +10,13 @@ HTTP mode: signed POSTs. Socket Mode (bench/slack_socket.py): envelopes on the S
 Mode fake, on a settled connection and again right after a forced refresh.
 Reports: ack latency p50/p95/max (Slack wants < 3 s), time to the first visible sign
 (the :eyes: reaction) p95 (goal < 1 s), answers completed per second, and the bot's
-RSS at rest with the model and index loaded (goal < 1 GB), plus its peak RSS.
+RSS at rest with the model and index loaded (goal < 300 MB on ONNX Runtime, the default
+embedding backend; ~600 MB on torch), plus its peak RSS.
+
+`--backends onnx torch` runs everything once per embedding backend (EMBEDDING_BACKEND),
+side by side. `--chunks N` pads the index to N chunks: the sample wiki's own, then copies
+of them with slightly jittered vectors under a `files:/filler` source (enough to size the
+engine like a real wiki; an answer may cite a filler copy).
 """
 
 from __future__ import annotations
@@ -87,14 +94,46 @@ def _env(workdir: Path, slack: FakeSlack, model: FakeOpenAIChat) -> dict:
     }
 
 
-def _ingest(env: dict, workdir: Path) -> None:
-    deskbot = [sys.executable, "-c", "from deskbot.cli import main; main()"]
-    subprocess.run([*deskbot, "ingest", str(WIKI)], env=env, cwd=workdir, check=True)
+def _build_index(env: dict, chunks: int) -> int:
+    """The sample wiki, padded with jittered copies to `chunks` chunks (in this process).
+
+    Runs on the default backend, so the ONNX export is prepared before any bot starts.
+    """
+    import uuid
+
+    from bot.wiring import build_embedder, build_index
+    from deskbot.core.config import Settings
+    from ingest.index import PointData
+    from ingest.sources.files import FilesSource
+    from ingest.sparse import BM25Encoder
+    from ingest.sync import Syncer
+
+    settings = Settings.from_env({k: v for k, v in env.items() if k != "EMBEDDING_BACKEND"})
+    embedder = build_embedder(settings)
+    with build_index(settings) as index:
+        wiki = FilesSource(WIKI)
+        Syncer(index, embedder).run(wiki)
+        texts = [p["text"] for _, p in index.scroll([wiki.spec], ("text",))]
+        have = index.count()
+        dense = embedder.encode_documents(texts) if chunks > have else None
+        sparse = [BM25Encoder().encode_document(t) for t in texts] if chunks > have else []
+        rng = np.random.default_rng(7)
+        for start in range(0, max(0, chunks - have), 1000):
+            batch = []
+            for n in range(start, min(chunks - have, start + 1000)):
+                i = n % len(texts)
+                vector = dense[i] + rng.normal(scale=0.02, size=dense[i].shape)
+                payload = {"source": "files:/filler", "doc_id": f"filler/{n}", "text": texts[i]}
+                point_id = str(uuid.UUID(int=n + 1))
+                batch.append(
+                    PointData(point_id, vector / np.linalg.norm(vector), sparse[i], payload)
+                )
+            index.upsert(batch)
+        return index.count()
 
 
 def _start_bot(env: dict, workdir: Path, port: int) -> tuple[subprocess.Popen, float]:
     deskbot = [sys.executable, "-c", "from deskbot.cli import main; main()"]
-    _ingest(env, workdir)
     started = time.perf_counter()
     bot = subprocess.Popen([*deskbot, "serve", "--http", "--port", str(port)], env=env, cwd=workdir)
     deadline = time.monotonic() + 180
@@ -145,7 +184,7 @@ def _fire(sender: SlackSender, slack: FakeSlack, count: int):
         return list(pool.map(send, bodies))
 
 
-def run_socket(count: int) -> dict:
+def run_socket(count: int, backend: str = "onnx", chunks: int = 0) -> dict:
     """Socket Mode: `count` envelopes on a settled link, then `count` right after a refresh."""
     with (
         tempfile.TemporaryDirectory() as tmp,
@@ -154,8 +193,8 @@ def run_socket(count: int) -> dict:
         FakeOpenAIChat(default=_model) as model,
     ):
         workdir = Path(tmp)
-        env = _env(workdir, slack, model)
-        _ingest(env, workdir)
+        env = {**_env(workdir, slack, model), "EMBEDDING_BACKEND": backend}
+        indexed = _build_index(env, chunks)
         bot, startup = slack_socket.start_socket_bot(env, workdir, _free_port())
         try:
             questions = [QUESTIONS[n % len(QUESTIONS)] for n in range(count)]
@@ -173,17 +212,19 @@ def run_socket(count: int) -> dict:
         finally:
             bot.terminate()
             bot.wait(30)
-        return figures | {"after_refresh": after}
+        return figures | {"after_refresh": after, "backend": backend, "chunks": indexed}
 
 
-def run(count: int) -> dict:
+def run(count: int, backend: str = "onnx", chunks: int = 0) -> dict:
     with (
         tempfile.TemporaryDirectory() as tmp,
         FakeSlack() as slack,
         FakeOpenAIChat(default=_model) as model,
     ):
         workdir, port = Path(tmp), _free_port()
-        bot, startup = _start_bot(_env(workdir, slack, model), workdir, port)
+        env = {**_env(workdir, slack, model), "EMBEDDING_BACKEND": backend}
+        indexed = _build_index(env, chunks)
+        bot, startup = _start_bot(env, workdir, port)
         sender = SlackSender(f"http://127.0.0.1:{port}")
         sender.http = httpx.Client(
             base_url=f"http://127.0.0.1:{port}",
@@ -202,7 +243,10 @@ def run(count: int) -> dict:
             sender.close()
             bot.terminate()
             bot.wait(10)
-        return _figures(slack, results, done, rest, peak, startup)
+        return _figures(slack, results, done, rest, peak, startup) | {
+            "backend": backend,
+            "chunks": indexed,
+        }
 
 
 def _figures(slack, results, done, rest, peak, startup) -> dict:
@@ -240,14 +284,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mentions", type=int, default=50)
     parser.add_argument("--mode", choices=("http", "socket", "both"), default="both")
+    parser.add_argument("--backends", nargs="+", default=["onnx"], choices=["onnx", "torch"])
+    parser.add_argument("--chunks", type=int, default=0, help="Pad the index to this many chunks.")
     args = parser.parse_args()
-    print(f"machine load (1-min average) at start: {os.getloadavg()[0]:.1f}")
-    if args.mode in ("http", "both"):
-        _print("over HTTP", run(args.mentions))
-    if args.mode in ("socket", "both"):
-        figures = run_socket(args.mentions)
-        _print("over Socket Mode, settled connection", figures)
-        _print("over Socket Mode, right after a forced refresh", figures["after_refresh"])
+    for backend in args.backends:
+        print(f"machine load (1-min average) at start: {os.getloadavg()[0]:.1f}")
+        on = f"embeddings on {backend}"
+        if args.mode in ("http", "both"):
+            figures = run(args.mentions, backend, args.chunks)
+            _print(f"over HTTP, {on}, {figures['chunks']} chunks", figures)
+        if args.mode in ("socket", "both"):
+            figures = run_socket(args.mentions, backend, args.chunks)
+            where = f"over Socket Mode, {on}, {figures['chunks']} chunks"
+            _print(f"{where}, settled connection", figures)
+            _print(f"{where}, right after a forced refresh", figures["after_refresh"])
 
 
 def _print(where: str, figures: dict) -> None:

@@ -15,11 +15,13 @@ import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-
-import openai
+from typing import TYPE_CHECKING
 
 from deskbot.core import messages
 from deskbot.core.errors import ModelError
+
+if TYPE_CHECKING:  # openai takes ~0.5 s to import: only a process that calls a model pays it
+    import openai
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +45,8 @@ def build_openai_client(api_key: str | None, base_url: str | None, timeout: floa
     Local servers (vLLM, Ollama, llama.cpp) often need no key; the SDK insists
     on one, so a placeholder is sent.
     """
+    import openai
+
     return openai.OpenAI(
         api_key=api_key or "not-needed",
         base_url=base_url or None,
@@ -81,6 +85,8 @@ def retry_after(exc: Exception) -> float | None:
 
 
 def is_retryable(exc: Exception) -> bool:
+    import openai
+
     if isinstance(exc, openai.APIConnectionError):  # includes APITimeoutError
         return True
     status = getattr(exc, "status_code", None)
@@ -89,6 +95,8 @@ def is_retryable(exc: Exception) -> bool:
 
 def describe(exc: Exception) -> str:
     """A short, secret-free description (status and error code, never the body)."""
+    import openai
+
     if isinstance(exc, openai.APITimeoutError):
         return "timed out"
     if isinstance(exc, openai.APIConnectionError):
@@ -129,6 +137,8 @@ class ChatModel:
         temperature: float | None = 0.2,
     ) -> Completion:
         """Ask the model; retry what may pass on a second try; raise `ModelError` otherwise."""
+        import openai
+
         started = time.perf_counter()
         attempts = self.max_retries + 1
         for attempt in range(attempts):

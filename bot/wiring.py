@@ -43,7 +43,13 @@ def build_index(settings: Settings) -> Index:
 
 
 def build_embedder(settings: Settings) -> Embedder:
-    return Embedder.from_settings(settings.embedding_model, settings.embedding_batch_size)
+    """The embedding model on EMBEDDING_BACKEND (ONNX export kept under DESKBOT_DATA_DIR/models)."""
+    return Embedder.from_settings(
+        settings.embedding_model,
+        settings.embedding_batch_size,
+        backend=settings.embedding_backend,
+        models_dir=settings.models_dir,
+    )
 
 
 def build_retriever(
@@ -52,7 +58,7 @@ def build_retriever(
     """Open the index for searching; a model mismatch is an error, not silent garbage."""
     index = index or build_index(settings)
     embedder = embedder or build_embedder(settings)
-    index.check(embedder.name, embedder.dimension)
+    index.check(embedder.name, embedder.dimension, model_sha256=embedder.model_sha256)
     reranker = None
     if settings.reranker_model:
         from bot.rerank import CrossEncoderReranker

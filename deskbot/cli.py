@@ -19,6 +19,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "search": ("bot.cli_index:search", "Show the passages that best match a question."),
     "status": ("bot.cli_index:status", "Show what the index holds: sources, pages, chunks, model."),
+    "embedder": (
+        "bot.cli_model:embedder",
+        "Prepare the embedding model (ONNX export, checked against torch); show its backend.",
+    ),
     "ask": ("bot.cli_answer:ask", "Answer a question from the index, with numbered sources."),
     "chat": ("bot.cli_answer:chat", "Interactive chat that keeps the thread's history."),
     "serve": ("bot.serve.cli:serve", "Run the bot (Slack Socket Mode, or HTTP with --http)."),

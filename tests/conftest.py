@@ -8,6 +8,7 @@ Syncer the CLI uses.
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 import pytest
@@ -51,8 +52,35 @@ def _fresh_log_filters():
 
 
 @pytest.fixture(scope="session")
-def embedder() -> Embedder:
-    return Embedder(resolve_model(None), batch_size=64)
+def models_dir(tmp_path_factory) -> Path:
+    """One ONNX export of the model per test session (EMBEDDING_CACHE_DIR)."""
+    return tmp_path_factory.mktemp("models")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _shared_model_cache(models_dir):
+    """Every CLI run and subprocess in the session reuses the session's ONNX export."""
+    before = os.environ.get("EMBEDDING_CACHE_DIR")
+    os.environ["EMBEDDING_CACHE_DIR"] = str(models_dir)
+    yield
+    if before is None:
+        os.environ.pop("EMBEDDING_CACHE_DIR", None)
+    else:
+        os.environ["EMBEDDING_CACHE_DIR"] = before
+
+
+@pytest.fixture(scope="session")
+def embedder(models_dir) -> Embedder:
+    """The default embedder: ONNX Runtime, exported (and checked against torch) once."""
+    loaded = Embedder(resolve_model(None), batch_size=64, backend="onnx", models_dir=models_dir)
+    assert loaded.backend == "onnx"
+    return loaded
+
+
+@pytest.fixture(scope="session")
+def torch_embedder() -> Embedder:
+    """The same model on sentence-transformers (torch): the reference and the fallback."""
+    return Embedder(resolve_model(None), batch_size=64, backend="torch")
 
 
 @pytest.fixture(scope="session")
@@ -96,10 +124,12 @@ def wiki_retriever(wiki_index, embedder) -> Retriever:
 
 
 @pytest.fixture
-def settings(tmp_path) -> Settings:
-    """Settings pointing every file the app writes into the test's temp folder."""
+def settings(tmp_path, models_dir) -> Settings:
+    """Settings pointing every file the app writes into the test's temp folder
+    (except the session's shared ONNX export of the model)."""
     return Settings(
         data_dir=tmp_path / "data",
         qdrant_path=tmp_path / "data" / "qdrant",
         db_path=tmp_path / "data" / "deskbot.sqlite3",
+        models_dir=models_dir,
     )

@@ -82,6 +82,15 @@ def _language(name: str, value: str | None) -> str | None:
     return code
 
 
+def _choice(name: str, value: str | None, choices: tuple[str, ...]) -> str:
+    """One of `choices` (case-insensitive); unset means the first."""
+    if value is None:
+        return choices[0]
+    if value.lower() not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(choices)}, got {value!r}")
+    return value.lower()
+
+
 def _channel_sources(value: str | None) -> dict[str, tuple[str, ...]]:
     """`C123=confluence:HR|./wiki/hr;C456=confluence:ENG` -> {channel: (source, ...)}."""
     result: dict[str, tuple[str, ...]] = {}
@@ -133,6 +142,10 @@ class Settings:
     embedding_model: str | None = None  # None: bundled offline MiniLM if installed, else hub name
     embedding_batch_size: int = 64
     embedding_multilingual: bool | None = None  # None: judged from the model's name
+    embedding_backend: str = (
+        "onnx"  # onnx (ONNX Runtime, no torch) or torch (sentence-transformers)
+    )
+    models_dir: Path = Path("data/models")  # where the model's ONNX export is kept
     # sources
     sources: tuple[str, ...] = ()
     confluence_url: str | None = None
@@ -225,6 +238,10 @@ class Settings:
             embedding_multilingual=_auto_bool(
                 "EMBEDDING_MULTILINGUAL", get("EMBEDDING_MULTILINGUAL")
             ),
+            embedding_backend=_choice(
+                "EMBEDDING_BACKEND", get("EMBEDDING_BACKEND"), ("onnx", "torch")
+            ),
+            models_dir=Path(get("EMBEDDING_CACHE_DIR") or data_dir / "models"),
             sources=_split(get("DESKBOT_SOURCES")),
             confluence_url=get("CONFLUENCE_URL"),
             confluence_email=get("CONFLUENCE_EMAIL"),

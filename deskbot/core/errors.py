@@ -45,6 +45,10 @@ class EmbeddingModelError(DeskbotError):
     """The embedding model cannot be loaded (missing, or failed its checksum)."""
 
 
+class OnnxExportError(EmbeddingModelError):
+    """The embedding model could not be exported to ONNX, or the export does not match torch."""
+
+
 class ModelError(DeskbotError):
     """The answering or tone model failed after retries."""
 

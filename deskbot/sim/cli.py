@@ -157,15 +157,17 @@ def gaps(ctx: click.Context, since_days: float | None, threshold: float, as_json
     from bot.store import Store
     from bot.wiring import build_embedder
     from deskbot.sim.gaps import Gaps, format_gaps, store_gaps
+    from ingest.embed import LazyEmbedder
 
     settings = load_settings(ctx)
     path = settings.db_path
     if Path(path).exists():
         store = Store(path)
         try:
-            result = store_gaps(
-                store, build_embedder(settings), since_days=since_days, threshold=threshold
-            )
+            embedder = LazyEmbedder(
+                lambda: build_embedder(settings)
+            )  # none when nothing to cluster
+            result = store_gaps(store, embedder, since_days=since_days, threshold=threshold)
         finally:
             store.close()
     else:

@@ -17,11 +17,10 @@ log = logging.getLogger(__name__)
 
 
 def load_embedder(settings: Settings):
-    """`texts -> unit vectors` with the configured local sentence-transformers model."""
-    from ingest.embed import Embedder
+    """`texts -> unit vectors` with the configured local embedding model (EMBEDDING_BACKEND)."""
+    from bot.wiring import build_embedder
 
-    embedder = Embedder.from_settings(settings.embedding_model, settings.embedding_batch_size)
-    return embedder.encode_documents
+    return build_embedder(settings).encode_documents
 
 
 def chat_models(settings: Settings, base: str, tone: str, base_url: str | None):
