@@ -8,9 +8,19 @@ around that one runtime (`build_transports`).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from deskbot.core.clikit import friendly_errors, load_settings
+
+if TYPE_CHECKING:
+    from slack_sdk import WebClient
+
+    from bot.serve.plan import Plan
+    from bot.serve.runtime import Runtime
+    from bot.serve.transport import Transport
+    from deskbot.core.config import Settings
 
 
 @click.command()
@@ -47,7 +57,7 @@ def serve(
     teams_port: int | None,
     host: str,
 ) -> None:
-    """Run the bot: Slack and Microsoft Teams in one process around one index.
+    """Run the bot: Slack and/or Microsoft Teams, one process around one index.
 
     Without --slack/--teams every configured transport runs: Slack when SLACK_BOT_TOKEN
     is set (Socket Mode with SLACK_APP_TOKEN, or --http with SLACK_SIGNING_SECRET),
@@ -84,19 +94,21 @@ def serve(
         raise failure
 
 
-def build_transports(settings, runtime, plan, client):
+def build_transports(
+    settings: Settings, runtime: Runtime, plan: Plan, client: WebClient | None
+) -> list[Transport]:
     """Every transport in `plan` around the one runtime; each /healthz reports them all."""
     from bot.serve.health import checks_for, health_report
-    from bot.serve.transport import Transport
 
     transports: list[Transport] = []
 
-    def report():
+    def report() -> tuple[bool, dict]:
         return health_report(checks_for(runtime.health, transports))
 
     if plan.slack:
         from bot.slack.transport import SlackHttp, SlackSocketMode
 
+        assert client is not None  # checked before loading (check_before_loading)
         if plan.http:
             slack: Transport = SlackHttp(
                 settings, runtime, client, host=plan.host, port=plan.port, health=report

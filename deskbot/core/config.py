@@ -304,7 +304,7 @@ class Settings:
 
     @property
     def teams_personal_chats(self) -> bool:
-        """Whether deskbot answers questions in Teams personal chats: TEAMS_ALLOW_DMS, else ALLOW_DMS."""
+        """Whether Teams personal chats are answered: TEAMS_ALLOW_DMS, else ALLOW_DMS."""
         return self.allow_dms if self.teams_allow_dms is None else self.teams_allow_dms
 
     def secrets(self) -> tuple[str, ...]:

@@ -204,6 +204,7 @@ def test_sigterm_delivers_the_slack_and_teams_answers_in_flight_then_exits_0(bot
         both.bot.log(),
     )
     assert stopped and int(stopped[1]) >= 2
+    assert "Traceback" not in both.bot.log()
 
 
 def test_teams_alone_runs_without_any_slack_setting(served_index):
