@@ -23,7 +23,7 @@ demo: setup
 	$(BIN)/deskbot ingest examples/wiki
 	$(BIN)/deskbot ask "How do I connect to the VPN from home?"
 
-## The Slack bot (Socket Mode by default; see README "Connect to Slack").
+## The bot: every configured transport, Slack and/or Teams (README "Connect to Slack", "Connect to Teams").
 run: setup
 	$(BIN)/deskbot serve
 

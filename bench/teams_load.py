@@ -1,17 +1,23 @@
-"""The Teams transport under load: 50 concurrent signed activities over HTTP.
+"""Teams under load in the real `deskbot serve`, then Slack and Teams at once in that process.
 
     python -m bench.teams_load [--activities 50]
 
-Runs the Teams transport in a child process around `deskbot serve`'s runtime
-(embedded Edge index of examples/wiki, the embedding model, the SQLite store, the
-real Answerer, the shared answer pool; `deskbot serve` itself once it starts Teams)
-against fakes served from this process: Bot Framework login (signs the
-activities), Entra (tokens), Bot Connector (records replies) and a zero-latency
-OpenAI model. Half the activities are personal-chat questions (streamed), half
-channel @mentions. Then every activity is delivered again, as Teams does when it
-thinks a bot missed it. Reports: ack latency p50/p95/max (target p95 < 200 ms,
-all < 15 s), first visible sign p95 (target < 1 s), whether every activity was
-answered exactly once, answer latency, and the child's RSS at rest and at peak.
+Runs `deskbot serve` in a child process, exactly as a user starts it, with both
+transports configured: Slack in Socket Mode and Teams on its own port (embedded Edge
+index of examples/wiki, the embedding model, the SQLite store, one Answerer, one
+answer pool). The fakes are served from this process: Bot Framework login (signs the
+activities), Entra (tokens), an https Bot Connector (records replies; the child
+trusts its certificate through SSL_CERT_FILE), the Slack Web API and Socket Mode,
+and a zero-latency OpenAI model.
+
+First Teams alone: half the activities are personal-chat questions (streamed), half
+channel @mentions; then every activity is delivered again, as Teams does when it
+thinks a bot missed it. Reports ack latency p50/p95/max (target p95 < 200 ms, all
+< 15 s), first visible sign p95 (target < 1 s), whether every activity was answered
+exactly once, answer latency. Then Slack and Teams together: as many Teams activities
+and Slack @mentions (Socket Mode envelopes) sent at the same moment. Reports both
+acks, whether everything was answered once, and the RSS of the one process serving
+both: at rest (after a warm-up on each platform) and at peak.
 """
 
 from __future__ import annotations
@@ -31,15 +37,21 @@ from pathlib import Path
 import httpx
 import numpy as np
 
+from bench import slack_socket
 from bench.slack_load import QUESTIONS, _free_port, _rss_mb
-from tests.bot.teams.teamsreq import APP_ID, SECRET, TENANT, Activities
+from bench.slack_load import _wait_answers as _wait_slack_answers
+from tests.bot.serve.botproc import teams_env
+from tests.bot.teams.teamsreq import APP_ID, SECRET, Activities
 from tests.fakes.openai_chat import FakeOpenAIChat
+from tests.fakes.slack import APP_TOKEN, BOT_TOKEN, FakeSlack
+from tests.fakes.socket_mode import FakeSocketMode
 from tests.fakes.teams_connector import FakeConnector
 from tests.fakes.teams_login import FakeBotFrameworkLogin, FakeEntra
 
 ROOT = Path(__file__).resolve().parent.parent
 WIKI = ROOT / "examples" / "wiki"
 TEAMS_15S = 15_000  # ms: Teams redelivers an activity not acknowledged by then
+DESKBOT = [sys.executable, "-c", "from deskbot.cli import main; main()"]
 
 
 def _model(body: dict) -> str:
@@ -48,48 +60,18 @@ def _model(body: dict) -> str:
     return "Follow the steps on the wiki page [1]. Ask #it-help if they do not work [1]."
 
 
-def serve(port: int) -> None:
-    """The child: the Teams transport around `deskbot serve`'s runtime, until SIGTERM."""
-    from bot.serve.runtime import open_runtime
-    from bot.teams.connector import ServiceUrlPolicy
-    from bot.teams.transport import TeamsTransport
-    from deskbot.core.config import Settings
-    from deskbot.core.logs import setup_logging
-
-    settings = Settings.from_env()
-    setup_logging(settings.log_level, settings.secrets())
-    runtime = open_runtime(settings)  # one index, model, store, Answerer, pool, ReindexRunner
-    transport = TeamsTransport(
-        settings,
-        answerer=runtime.answerer,
-        store=runtime.store,
-        reindex=runtime.reindexer,
-        jobs=runtime.jobs,
-        host="127.0.0.1",
-        port=port,
-        service_urls=ServiceUrlPolicy(["127.0.0.1"], schemes=("http",)),  # the fake connector
-    )
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    transport.start()
-    stop.wait()
-    transport.stop(5)
-    runtime.jobs.drain(10)
-    transport.close(1)
-    runtime.close()
-
-
-def _env(workdir: Path, login, entra, model) -> dict:
+def _env(workdir: Path, port: int, slack, model, login, entra, connector) -> dict:
+    """What a user sets for Slack (Socket Mode) and Teams, pointed at the fakes."""
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "TEAMS_"))}
     return {
-        **os.environ,
+        **environ,
         "DESKBOT_DATA_DIR": str(workdir),
         "QDRANT_PATH": str(workdir / "qdrant"),
         "DESKBOT_DB": str(workdir / "deskbot.sqlite3"),
-        "TEAMS_APP_ID": APP_ID,
-        "TEAMS_APP_PASSWORD": SECRET,
-        "TEAMS_TENANT_ID": TENANT,
-        "TEAMS_LOGIN_URL": entra.url,
-        "TEAMS_OPENID_METADATA_URL": login.metadata_url,
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_APP_TOKEN": APP_TOKEN,
+        "SLACK_API_URL": slack.api_url,
+        **teams_env(login, entra, connector, port),
         "OPENAI_BASE_URL": model.base_url,
         "OPENAI_API_KEY": "sk-bench-not-a-real-key",
         "LOG_LEVEL": "WARNING",
@@ -97,12 +79,10 @@ def _env(workdir: Path, login, entra, model) -> dict:
 
 
 def _start(env: dict, workdir: Path, port: int) -> tuple[subprocess.Popen, float]:
-    deskbot = [sys.executable, "-c", "from deskbot.cli import main; main()"]
-    subprocess.run([*deskbot, "ingest", str(WIKI)], env=env, cwd=workdir, check=True)
+    """`deskbot serve`; ready when Teams' /healthz (index, Slack and Teams) answers 200."""
+    subprocess.run([*DESKBOT, "ingest", str(WIKI)], env=env, cwd=workdir, check=True)
     started = time.perf_counter()
-    child = subprocess.Popen(
-        [sys.executable, "-m", "bench.teams_load", "--serve", str(port)], env=env, cwd=ROOT
-    )
+    child = subprocess.Popen([*DESKBOT, "serve"], env=env, cwd=workdir)
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         try:
@@ -111,12 +91,12 @@ def _start(env: dict, workdir: Path, port: int) -> tuple[subprocess.Popen, float
         except httpx.HTTPError:
             time.sleep(0.2)
         if child.poll() is not None:
-            raise SystemExit(f"the Teams transport exited with {child.returncode}")
+            raise SystemExit(f"deskbot serve exited with {child.returncode}")
     child.terminate()
-    raise SystemExit("the Teams transport did not answer /healthz within 180 s")
+    raise SystemExit("deskbot serve did not report healthy within 180 s")
 
 
-def _activities(made: Activities, count: int) -> list[dict]:
+def _activities(made: Activities, count: int, first_user: int = 0) -> list[dict]:
     """Half personal chats (one user each: Teams streams one answer per chat), half channels."""
     out = []
     for n in range(count):
@@ -124,7 +104,8 @@ def _activities(made: Activities, count: int) -> list[dict]:
         if n % 2:
             out.append(made.channel(question))
         else:
-            out.append(made.personal(question, user=f"aaaaaaaa-0000-4000-8000-{n:012d}"))
+            user = f"aaaaaaaa-0000-4000-8000-{first_user + n:012d}"
+            out.append(made.personal(question, user=user))
     return out
 
 
@@ -166,30 +147,64 @@ def run(count: int) -> dict:
         tempfile.TemporaryDirectory() as tmp,
         FakeBotFrameworkLogin() as login,
         FakeEntra(APP_ID, SECRET) as entra,
-        FakeConnector() as connector,
+        FakeConnector(tls=True) as connector,
         FakeOpenAIChat(default=_model) as model,
+        FakeSocketMode() as socket,
+        FakeSlack(socket=socket) as slack,
     ):
         workdir, port = Path(tmp), _free_port()
-        child, startup = _start(_env(workdir, login, entra, model), workdir, port)
+        env = _env(workdir, port, slack, model, login, entra, connector)
+        child, startup = _start(env, workdir, port)
         made = Activities(connector.service_url)
         limits = httpx.Limits(max_connections=count)
         http = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30, limits=limits)
         try:
             warm = _fire(http, login, [made.personal(QUESTIONS[0]), made.channel(QUESTIONS[1])])
             _wait_answers(connector, [c for c, *_ in warm])  # loads the model, warms the caches
+            warm_slack = slack_socket.fire(socket, slack, QUESTIONS[:1])
+            _wait_slack_answers(slack, [ts for ts, *_ in warm_slack])
             time.sleep(1.5)
             rest = _rss_mb(child.pid)
-            activities = _activities(made, count)
+            activities = _activities(made, count, first_user=1000)
             results = _fire(http, login, activities)
             done = _wait_answers(connector, [c for c, *_ in results])
             again = _fire(http, login, activities)  # Teams redelivers
             time.sleep(3.0)
+            teams = _figures(connector, results, again, done, startup)
+            together = _together(http, login, made, socket, slack, connector, count)
+            time.sleep(1.0)
             peak = _rss_mb(child.pid, "VmHWM")
         finally:
             http.close()
             child.send_signal(signal.SIGTERM)
-            child.wait(30)
-        return _figures(connector, results, again, done, rest, peak, startup)
+            exit_code = child.wait(60)
+        rss = {"rss_at_rest_mb": round(rest, 1), "rss_peak_mb": round(peak, 1)}
+        return teams | {"together": together | rss, "exit_code": exit_code}
+
+
+def _together(http, login, made, socket, slack, connector, count: int) -> dict:
+    """`count` Teams activities and `count` Slack mentions sent at the same moment."""
+    activities = _activities(made, count, first_user=2000)
+    questions = [QUESTIONS[n % len(QUESTIONS)] for n in range(count)]
+    with ThreadPoolExecutor(2) as pool:
+        on_teams = pool.submit(_fire, http, login, activities)
+        on_slack = pool.submit(slack_socket.fire, socket, slack, questions)
+        teams, slack_sent = on_teams.result(), on_slack.result()
+    conversations = [c for c, *_ in teams]
+    _wait_answers(connector, conversations)
+    _wait_slack_answers(slack, [ts for ts, *_ in slack_sent])
+    time.sleep(2.0)  # anything answered twice would have arrived by now
+    slack_replies = [len(slack.bot_replies(slack_socket.CHANNEL, ts)) for ts, *_ in slack_sent]
+    teams_acks = np.array([ack for _, _, ack, _ in teams]) * 1000
+    slack_acks = np.array([ack for _, _, ack in slack_sent]) * 1000
+    return {
+        "teams_activities": len(teams),
+        "slack_mentions": len(slack_sent),
+        "teams_ack_ms": _percentiles(teams_acks),
+        "slack_ack_ms": _percentiles(slack_acks),
+        "teams_answered_once": all(len(connector.messages(c)) == 1 for c in conversations),
+        "slack_answered_once": all(n == 1 for n in slack_replies),
+    }
 
 
 def _percentiles(values: np.ndarray) -> dict:
@@ -200,7 +215,7 @@ def _percentiles(values: np.ndarray) -> dict:
     }
 
 
-def _figures(connector, results, again, done, rest, peak, startup) -> dict:
+def _figures(connector, results, again, done, startup) -> dict:
     acks = np.array([ack for _, _, ack, _ in results + again]) * 1000
     first_acks = np.array([ack for _, _, ack, _ in results]) * 1000
     redelivery_acks = np.array([ack for _, _, ack, _ in again]) * 1000
@@ -222,8 +237,6 @@ def _figures(connector, results, again, done, rest, peak, startup) -> dict:
         },
         "answered_exactly_once": all(n == 1 for n in answers),
         "answers_per_activity": sorted(set(answers)),
-        "rss_at_rest_mb": round(rest, 1),
-        "rss_peak_mb": round(peak, 1),
         "startup_s": round(startup, 1),
     }
 
@@ -231,15 +244,13 @@ def _figures(connector, results, again, done, rest, peak, startup) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--activities", type=int, default=50)
-    parser.add_argument("--serve", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.serve:
-        serve(args.serve)
-        return
+    load = os.getloadavg()[0]
     figures = run(args.activities)
     ack, sign = figures["ack_ms"], figures["first_sign_ms"]
+    print(f"machine load (1-min average) at start: {load:.1f}, at end: {os.getloadavg()[0]:.1f}")
+    print(f"one deskbot serve: Slack (Socket Mode) and Teams, startup {figures['startup_s']} s")
     print(f"{figures['activities']} concurrent Teams activities, each delivered twice")
-    print(f"  startup        {figures['startup_s']} s (index, model, SDK)")
     print(
         f"  ack            p50 {ack['p50']} ms  p95 {ack['p95']} ms  max {ack['max']} ms"
         f"  (>15 s: {ack['over_15s']})  statuses {figures['statuses']}"
@@ -251,9 +262,23 @@ def main() -> None:
         f"  answer         p50 {figures['answer_s']['p50']} s  p95 {figures['answer_s']['p95']} s"
     )
     print(f"  exactly once   {figures['answered_exactly_once']}")
+    both = figures["together"]
     print(
-        f"  RSS            {figures['rss_at_rest_mb']} MB at rest, {figures['rss_peak_mb']} MB peak"
+        f"{both['teams_activities']} Teams activities and {both['slack_mentions']} Slack mentions"
+        " at the same moment"
     )
+    print(
+        f"  ack            Teams p95 {both['teams_ack_ms']['p95']} ms,"
+        f" Slack p95 {both['slack_ack_ms']['p95']} ms"
+    )
+    print(
+        f"  exactly once   Teams {both['teams_answered_once']}, Slack {both['slack_answered_once']}"
+    )
+    print(
+        f"  RSS            {both['rss_at_rest_mb']} MB at rest, {both['rss_peak_mb']} MB peak"
+        " (one process serving Slack and Teams)"
+    )
+    print(f"  SIGTERM        exit {figures['exit_code']}")
     print(json.dumps(figures))
 
 

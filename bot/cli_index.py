@@ -141,7 +141,9 @@ def _format_hit(n: int, hit: dict, covered: bool) -> str:
 @click.pass_context
 @friendly_errors
 def status(ctx: click.Context, as_json: bool) -> None:
-    """Show what the index holds: sources, pages, chunks, model, last sync."""
+    """Show what the index holds: sources, pages, chunks, model, last sync.
+
+    With `deskbot serve` running, also which transports it serves and their health."""
     settings = load_settings(ctx)
     bot = running_bot(settings)
     if bot is not None:
@@ -152,12 +154,15 @@ def status(ctx: click.Context, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(info, indent=2))
         return
+    if info.get("served_by"):
+        click.echo(f"Served: by the running bot (pid {info['served_by']})")
+        for name, health in (info.get("transports") or {}).items():
+            state = "up" if health["ok"] else "DOWN"
+            click.echo(f"  {name}: {state} ({health['reason']})")
     if info["model"] is None:
         click.echo(messages.INDEX_EMPTY)
         return
     click.echo(f"Index:  {info['location']}")
-    if info.get("served_by"):
-        click.echo(f"Served: by the running bot (pid {info['served_by']})")
     click.echo(f"Model:  {info['model']} ({info['dimension']} dimensions)")
     language = settings.wiki_language or info.get("language")
     origin = "WIKI_LANGUAGE" if settings.wiki_language else "detected at ingest"

@@ -25,7 +25,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "ask": ("bot.cli_answer:ask", "Answer a question from the index, with numbered sources."),
     "chat": ("bot.cli_answer:chat", "Interactive chat that keeps the thread's history."),
-    "serve": ("bot.serve.cli:serve", "Run the bot (Slack Socket Mode, or HTTP with --http)."),
+    "serve": ("bot.serve.cli:serve", "Run the bot: Slack and/or Teams in one process."),
     "teams": ("bot.teams.cli:teams", "Microsoft Teams: build the app package (teams package)."),
     "tune": ("deskbot.tune.cli:tune", "Tone-model toolkit: prepare, validate, estimate, launch, …"),
     "simulate": (

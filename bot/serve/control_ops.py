@@ -31,7 +31,10 @@ class ControlRefused(DeskbotError):
 
 
 def op_status(runtime: Runtime, args: dict, send: Send) -> dict:
-    return index_info(runtime.index) | {"served_by": os.getpid()}
+    return index_info(runtime.index) | {
+        "served_by": os.getpid(),
+        "transports": runtime.transport_health(),
+    }
 
 
 def op_search(runtime: Runtime, args: dict, send: Send) -> dict:

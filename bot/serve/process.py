@@ -2,7 +2,8 @@
 
 `serve_until_stopped` starts the control socket, the optional health port and each
 transport, waits for a stop signal or a transport's fatal failure, then stops taking
-messages, drains what was accepted (bot/serve/shutdown.py) and closes the runtime.
+messages, drains what was accepted (answers, a reindex, replies a transport still
+holds: bot/serve/shutdown.py) and closes the runtime.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ def serve_until_stopped(
 ) -> Exception | None:
     """Serve until SIGTERM/SIGINT (returns None) or a fatal transport failure (returned)."""
     settings = runtime.settings
+    runtime.transports = list(transports)
     control = ControlServer(runtime, settings.control_socket_path)
     control.start()
     health = None
@@ -46,7 +48,7 @@ def serve_until_stopped(
     for transport in transports:
         transport.stop(TRANSPORT_STOP_TIMEOUT)
     control.close()
-    drained = drain(runtime, settings.shutdown_grace, in_flight)
+    drained = drain(runtime, transports, settings.shutdown_grace, in_flight)
     if health is not None:
         health.close()
     log.info(
@@ -56,6 +58,10 @@ def serve_until_stopped(
             abandoned=drained.abandoned,
             grace=settings.shutdown_grace,
             reindex=messages.SERVE_REINDEX_CUT if drained.reindex_running else "",
+            undelivered="".join(
+                messages.SERVE_UNDELIVERED.format(count=count, transport=name)
+                for name, count in drained.undelivered.items()
+            ),
         )
     )
     if drained.abandoned or drained.reindex_running:

@@ -1,6 +1,6 @@
 """The serving process's shared objects: one index, one embedder, one store, one Answerer.
 
-Every transport (Slack, later Teams) and the control socket get the same `Runtime`:
+Every transport (Slack, Teams) and the control socket get the same `Runtime`:
 answers run in its one job pool, reindexing goes through its one ReindexRunner, and
 the embedded index it opened is the one this process owns.
 """
@@ -31,6 +31,7 @@ class Runtime:
     answerer: Any  # bot.answer.Answerer
     reindexer: ReindexRunner
     jobs: Jobs
+    transports: list = field(default_factory=list)  # what serves through it (for `status`)
     closed: bool = field(default=False)
 
     def health(self) -> Health:
@@ -42,6 +43,14 @@ class Runtime:
         except Exception as exc:  # any failure to read the index means unhealthy
             return Health(False, f"index unavailable ({type(exc).__name__})")
         return Health(True, "index open")
+
+    def transport_health(self) -> dict[str, dict]:
+        """{name: {"ok", "reason"}} of every transport serving through this runtime."""
+        report = {}
+        for transport in self.transports:
+            health = transport.health()
+            report[transport.name] = {"ok": health.ok, "reason": health.reason}
+        return report
 
     def close(self) -> None:
         """Close the store and the index (only once nothing uses them any more)."""

@@ -1,8 +1,9 @@
 """Signals and the grace period: stop taking new messages, let answers in flight finish.
 
 On SIGTERM or SIGINT `deskbot serve` stops every transport from taking new messages,
-waits up to SHUTDOWN_GRACE_SECONDS for the answers (and a reindex) already accepted,
-and exits 0 with one log line. A second signal exits at once.
+waits up to SHUTDOWN_GRACE_SECONDS for the answers (and a reindex) already accepted and
+for each transport to send what it still holds (Teams sends on its own loop once an
+answer's job is done), and exits 0 with one log line. A second signal exits at once.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import sys
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.serve.transport import Transport
 
@@ -60,14 +61,25 @@ class Drained:
     finished: int  # answers that completed during the grace period
     abandoned: int  # answers still running when it ran out
     reindex_running: bool
+    undelivered: dict[str, int] = field(default_factory=dict)  # transport -> replies not sent
 
 
-def drain(runtime, grace: float, in_flight_at_signal: int) -> Drained:
-    """Wait up to `grace` seconds for the answers and the reindex already accepted."""
+def drain(
+    runtime, transports: Sequence[Transport], grace: float, in_flight_at_signal: int
+) -> Drained:
+    """Wait up to `grace` seconds in all for the answers, the reindex and the transports."""
     deadline = time.monotonic() + grace
     abandoned = runtime.jobs.drain(grace)
-    idle = runtime.reindexer.wait_idle(max(deadline - time.monotonic(), 0.0))
-    return Drained(max(in_flight_at_signal - abandoned, 0), abandoned, not idle)
+    idle = runtime.reindexer.wait_idle(_left(deadline))
+    undelivered = {}
+    for transport in transports:
+        if left := transport.drain(_left(deadline)):
+            undelivered[transport.name] = left
+    return Drained(max(in_flight_at_signal - abandoned, 0), abandoned, not idle, undelivered)
+
+
+def _left(deadline: float) -> float:
+    return max(deadline - time.monotonic(), 0.0)
 
 
 def _flush() -> None:

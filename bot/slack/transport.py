@@ -74,6 +74,9 @@ class SlackSocketMode:
     def stop(self, timeout: float) -> None:
         self.runner.stop(timeout)
 
+    def drain(self, timeout: float) -> int:
+        return 0  # Slack answers are posted by their job in the runtime's pool: nothing waits here
+
     def health(self) -> Health:
         return self.runner.health()
 
@@ -110,6 +113,9 @@ class SlackHttp:
     def stop(self, timeout: float) -> None:
         self.stopping = True
         self.server.close()
+
+    def drain(self, timeout: float) -> int:
+        return 0  # Slack answers are posted by their job in the runtime's pool: nothing waits here
 
     def health(self) -> Health:
         if self.stopping:

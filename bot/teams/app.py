@@ -17,7 +17,6 @@ from microsoft_agents.activity import ActivityTypes
 from microsoft_agents.hosting.aiohttp import CloudAdapter
 from microsoft_agents.hosting.core import (
     AgentApplication,
-    AgentAuthConfiguration,
     MemoryStorage,
     TurnState,
 )
@@ -30,7 +29,7 @@ from bot.teams.auth import BotFrameworkAuth
 from bot.teams.checks import check_settings
 from bot.teams.connector import ConnectorFactory, ServiceUrlPolicy
 from bot.teams.deps import TeamsDeps
-from bot.teams.tokens import ClientSecretTokens
+from bot.teams.tokens import ClientSecretTokens, tokens_for
 from bot.teams.turns import TurnRunner
 from deskbot.core.config import Settings
 
@@ -71,17 +70,13 @@ def build_app(
     policy built from TEAMS_SERVICE_URL_HOSTS (tests pass one that allows their
     loopback fake)."""
     check_settings(settings)
-    config = AgentAuthConfiguration(
-        client_id=settings.teams_app_id,
-        tenant_id=settings.teams_tenant_id,
-        client_secret=settings.teams_app_password,
-    )
-    tokens = ClientSecretTokens(config, login_url=settings.teams_login_url)
+    tokens = tokens_for(settings)
     policy = service_urls or ServiceUrlPolicy(settings.teams_service_url_hosts)
     connectors = ConnectorFactory(tokens, policy)
     adapter = CloudAdapter(channel_service_client_factory=connectors)
     connections = ConnectionManager(
-        lambda _config: tokens, connections_configurations={"SERVICE_CONNECTION": config}
+        lambda _config: tokens,
+        connections_configurations={"SERVICE_CONNECTION": tokens.configuration},
     )
     agent = AgentApplication[TurnState](
         storage=MemoryStorage(),

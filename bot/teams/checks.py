@@ -1,4 +1,9 @@
-"""Teams settings checked before anything starts: each problem names its variable and fix."""
+"""Teams settings checked before anything starts: each problem names its variable and fix.
+
+`check_settings` reads only the settings; `check_credentials` asks Microsoft Entra for
+the bot's token once, so `deskbot serve` reports a wrong secret before it loads the
+index and the model (as Slack's tokens are checked with auth.test).
+"""
 
 from __future__ import annotations
 
@@ -28,3 +33,14 @@ def check_settings(settings: Settings) -> None:
         raise ConfigError(messages.TEAMS_PASSWORD_MISSING)
     if not settings.teams_allowed_tenant_ids:
         raise ConfigError(messages.TEAMS_TENANTS_MISSING)
+
+
+def check_credentials(settings: Settings) -> None:
+    """Entra issues the bot a Bot Connector token; else TeamsError (refused: names the settings)."""
+    import asyncio
+
+    from bot.teams.server import CONNECTOR_AUDIENCE, CONNECTOR_SCOPE
+    from bot.teams.tokens import tokens_for
+
+    tokens = tokens_for(settings)
+    asyncio.run(tokens.get_access_token(CONNECTOR_AUDIENCE, [CONNECTOR_SCOPE]))

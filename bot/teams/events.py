@@ -5,7 +5,10 @@ Message turns run after their request was acknowledged and deduplicated
 inside their request (Teams waits for the invoke response). Without resource-specific consent (RSC) Teams
 delivers channel and group-chat messages only when they @mention the bot; with
 it (TEAMS_RSC_FOLLOWUPS, opt-in) every message arrives, and deskbot answers the
-mention-less ones only in channel threads it has answered in before.
+mention-less ones only in channel threads it has answered in before. Personal
+chats follow TEAMS_ALLOW_DMS (unset: ALLOW_DMS, as in Slack); when off, a
+question there gets a note pointing to a help channel, and only an admin's
+`reindex` still runs.
 """
 
 from __future__ import annotations
@@ -59,12 +62,21 @@ async def handle_message(context, deps: TeamsDeps) -> None:
         await context.send_activity(messages.TEAMS_CHANNEL_NOT_ALLOWED)
         return
     command = command_of(ask.question)
+    if ask.kind == PERSONAL and not personal_chat_open(deps, command):
+        log.info("personal chat with %s not answered: TEAMS_ALLOW_DMS/ALLOW_DMS off", ask.user)
+        await context.send_activity(messages.TEAMS_DMS_OFF)
+        return
     if command is not None:
         await handle_command(context, deps, ask, command)
     elif not ask.question:
         await context.send_activity(messages.TEAMS_HELP)
     else:
         await answer_turn(context, deps, ask)
+
+
+def personal_chat_open(deps: TeamsDeps, command: tuple[str, str] | None) -> bool:
+    """Personal chats follow TEAMS_ALLOW_DMS (else ALLOW_DMS); admins' `reindex` works anyway."""
+    return deps.settings.teams_personal_chats or (command is not None and command[0] == "reindex")
 
 
 async def addressed(activity, deps: TeamsDeps) -> bool:

@@ -21,6 +21,7 @@ import aiohttp
 from microsoft_agents.hosting.core import AccessTokenProviderBase, AgentAuthConfiguration
 
 from deskbot.core import messages
+from deskbot.core.config import Settings
 from deskbot.core.errors import TeamsCredentialsRejected, TeamsError
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,16 @@ class _Cached:
     token: str
     refresh_at: float  # fetch a new one in the background from here on
     until: float  # no longer handed out from here on
+
+
+def tokens_for(settings: Settings) -> ClientSecretTokens:
+    """The bot's token source from TEAMS_APP_ID, TEAMS_APP_PASSWORD, TEAMS_TENANT_ID."""
+    config = AgentAuthConfiguration(
+        client_id=settings.teams_app_id,
+        tenant_id=settings.teams_tenant_id,
+        client_secret=settings.teams_app_password,
+    )
+    return ClientSecretTokens(config, login_url=settings.teams_login_url)
 
 
 class ClientSecretTokens(AccessTokenProviderBase):

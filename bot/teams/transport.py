@@ -83,14 +83,19 @@ class TeamsTransport:
         self.server.start()
 
     def stop(self, timeout: float) -> None:
-        """Stop taking activities; give the accepted ones `timeout` s to be delivered.
+        """Stop taking activities: the port closes, so Teams delivers new ones again later.
 
-        Turns still running go on (their answers are in the shared pool the serving
-        process drains); `close` ends them."""
+        Turns already accepted go on; `drain` waits for them to be delivered."""
         self.server.stop_taking()
+
+    def drain(self, timeout: float) -> int:
+        """Wait up to `timeout` s for the accepted turns (their answers, sent on the turn loop
+        after their job in the shared pool finished), then close; returns how many were cut."""
         left = self.server.wait_turns(timeout)
         if left:
-            log.info("%d Teams turn(s) still delivering after %.0f s", left, timeout)
+            log.warning("%d Teams turn(s) not delivered within %.0f s", left, timeout)
+        self.close(0)
+        return left
 
     def close(self, grace: float = 10.0) -> None:
         """Stop everything: wait up to `grace` s for turns, cancel the rest, close the loops."""

@@ -111,6 +111,7 @@ def _teams(get) -> dict:
     """The TEAMS_* settings; allowed tenants default to the bot's own tenant."""
     tenant = (get("TEAMS_TENANT_ID") or "").lower() or None
     hosts = _split(get("TEAMS_SERVICE_URL_HOSTS"))
+    personal = get("TEAMS_ALLOW_DMS")
     return {
         "teams_app_id": get("TEAMS_APP_ID"),
         "teams_app_password": get("TEAMS_APP_PASSWORD"),
@@ -126,6 +127,9 @@ def _teams(get) -> dict:
         "teams_admin_aad_ids": tuple(i.lower() for i in _split(get("TEAMS_ADMIN_AAD_IDS"))),
         "teams_escalation_channel": get("TEAMS_ESCALATION_CHANNEL"),
         "teams_rsc_followups": _bool("TEAMS_RSC_FOLLOWUPS", get("TEAMS_RSC_FOLLOWUPS"), False),
+        "teams_allow_dms": (
+            _bool("TEAMS_ALLOW_DMS", personal, True) if (personal or "").strip() else None
+        ),
         "teams_port": _number("TEAMS_PORT", get("TEAMS_PORT"), 3978, int),
     }
 
@@ -205,6 +209,7 @@ class Settings:
     teams_admin_aad_ids: tuple[str, ...] = ()
     teams_escalation_channel: str | None = None
     teams_rsc_followups: bool = False
+    teams_allow_dms: bool | None = None  # personal chats; None: as ALLOW_DMS (teams_personal_chats)
     teams_port: int = 3978
     log_level: str = "INFO"
 
@@ -296,6 +301,11 @@ class Settings:
     def control_socket_path(self) -> Path:
         """Where `deskbot serve` listens for the CLI (a Unix socket in an owner-only folder)."""
         return self.control_socket or self.data_dir / "run" / "deskbot.sock"
+
+    @property
+    def teams_personal_chats(self) -> bool:
+        """Whether Teams personal chats are answered: TEAMS_ALLOW_DMS, else ALLOW_DMS."""
+        return self.allow_dms if self.teams_allow_dms is None else self.teams_allow_dms
 
     def secrets(self) -> tuple[str, ...]:
         """Every secret value set, for log redaction."""

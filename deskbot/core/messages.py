@@ -265,19 +265,28 @@ SLACK_REINDEX_CRASHED = "Reindex of {what} failed unexpectedly; the details are 
 SLACK_HEALTHY = "ok"
 
 # --- serving process and its control socket (bot/serve/) -----------------------------
-SERVE_SLACK_OK = (
-    "Slack accepted the tokens: bot @{user} in {team}{app}. Loading the index and the model…"
-)
+SERVE_SLACK_OK = "Slack accepted the tokens: bot @{user} in {team}{app}."
 SERVE_SLACK_APP_OK = ", app token can open Socket Mode connections"
+SERVE_TEAMS_OK = (
+    "Microsoft Entra issued a token for Teams app {app}; Teams will listen on port {port} "
+    "(POST /api/messages)."
+)
+SERVE_LOADING = "Loading the index and the model…"
 SERVE_NO_TRANSPORT = (
     "No transport is configured: set SLACK_BOT_TOKEN (and SLACK_APP_TOKEN for Socket Mode, or "
-    "SLACK_SIGNING_SECRET with --http). See README, Connect to Slack."
+    "SLACK_SIGNING_SECRET with --http; see README, Connect to Slack) or TEAMS_APP_ID (with "
+    "TEAMS_APP_PASSWORD and TEAMS_TENANT_ID; see README, Connect to Teams), or both."
+)
+SERVE_PORT_CLASH = (
+    "{first} and {second} would both listen on port {port}. Give them different ports "
+    "(--port / PORT for Slack's HTTP mode, --teams-port / TEAMS_PORT for Teams, HEALTH_PORT)."
 )
 SERVE_STOPPED = (
     "deskbot stopped ({signal}): {finished} answer(s) finished during shutdown, "
-    "{abandoned} cut off after the {grace:.0f} s grace period{reindex}."
+    "{abandoned} cut off after the {grace:.0f} s grace period{reindex}{undelivered}."
 )
 SERVE_REINDEX_CUT = "; a reindex was still running (the next sync picks up where it stopped)"
+SERVE_UNDELIVERED = "; {count} {transport} repl(ies) not sent in time"
 CONTROL_UNAVAILABLE = (
     "No control socket at {path} ({reason}): `deskbot search/ask/status/ingest` cannot reach "
     "this bot."
@@ -337,6 +346,9 @@ TEAMS_HELP = (
 )
 TEAMS_CHANNEL_NOT_ALLOWED = (
     "I don't answer in this channel. Ask me in a personal chat or in one of the help channels."
+)
+TEAMS_DMS_OFF = (
+    "Personal chats with me are turned off. Please ask in a help channel and @mention me there."
 )
 TEAMS_SOURCES = "Sources"
 TEAMS_NOT_COVERED_HINT = "Not covered in the wiki. Press **Ask a human**, or ask {escalation}."

@@ -2,7 +2,8 @@
 
 A fake subclasses `FakeService`, registers routes with `route(method, regex)`
 and gets every request recorded in `self.requests`. Handlers return
-`Reply(status, body, headers)`; a dict/list body is sent as JSON.
+`Reply(status, body, headers)`; a dict/list body is sent as JSON. `tls=True`
+serves https with the session's loopback certificate (tests/fakes/tls.py).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
+
+from tests.fakes.tls import loopback_certificate
 
 
 @dataclass
@@ -50,7 +53,8 @@ Handler = Callable[[Request], Reply]
 class FakeService:
     """Base class: start() binds 127.0.0.1:0 and serves in a daemon thread."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, tls: bool = False) -> None:
+        self.tls = tls
         self.routes: list[tuple[str, re.Pattern, Handler]] = []
         self.requests: list[Request] = []
         self.lock = threading.Lock()
@@ -107,6 +111,11 @@ class FakeService:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         self._server.daemon_threads = True
+        if self.tls:  # the handshake happens on the first read, in the request's own thread
+            context = loopback_certificate().server_context()
+            self._server.socket = context.wrap_socket(
+                self._server.socket, server_side=True, do_handshake_on_connect=False
+            )
         threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         ).start()
@@ -128,7 +137,7 @@ class FakeService:
     def url(self) -> str:
         assert self._server, "fake not started"
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"{'https' if self.tls else 'http'}://{host}:{port}"
 
     # --- dispatch --------------------------------------------------------------------
     def dispatch(self, request: Request) -> Reply:

@@ -10,6 +10,7 @@ does: `POST v3/conversations/{id}/activities[/{replyToId}]` -> 201 `{"id"}`
 Knobs: `fail_next(status, body, headers, times)` for any call; the canned
 refusals `throttle(retry_after)` (429 + Retry-After), `refuse_stream()` (403
 ContentStreamNotAllowed) and `streaming_unsupported()` (400 BadArgument).
+`FakeConnector(tls=True)` speaks https, as the real one does (tests/fakes/tls.py).
 """
 
 from __future__ import annotations
@@ -62,8 +63,8 @@ class Posted:
 
 
 class FakeConnector(FakeService):
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, *, tls: bool = False) -> None:
+        super().__init__(tls=tls)
         self.posted: list[Posted] = []
         self._failures: list[_Failure] = []
         self._ids = itertools.count(1_700_000_000_001)

@@ -82,6 +82,7 @@ def test_status_search_and_ask_go_through_the_running_bot(http_bot):
     status = cli(bot, "status")
     assert status.exit_code == 0, status.output
     assert f"Served: by the running bot (pid {bot.proc.pid})" in status.output
+    assert "  slack: up (HTTP mode listening on port" in status.output
     assert "pages" in status.output and "Model:" in status.output
 
     search = cli(bot, "search", "how do I connect to the VPN", "-k", "3", "--json")

@@ -14,13 +14,14 @@ CLEAN = {
     "SLACK_APP_TOKEN": "",
     "SLACK_SIGNING_SECRET": "",
     "SLACK_API_URL": "",
+    "TEAMS_APP_ID": "",
 }
 
 
 @pytest.mark.parametrize(
     "args, env, expected",
     [
-        ([], {}, "Error: SLACK_BOT_TOKEN is not set."),
+        (["--slack"], {}, "Error: SLACK_BOT_TOKEN is not set."),
         ([], {"SLACK_BOT_TOKEN": "xoxb-1"}, "Error: SLACK_APP_TOKEN is not set."),
         (
             [],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from deskbot.core import messages
 from tests.bot.teams.conftest import ANSWER
 from tests.bot.teams.teamsreq import CHANNEL, GROUP_CHAT, OTHER_CHANNEL, wait_until
@@ -130,6 +132,30 @@ def test_channel_not_in_the_allowlist_gets_a_refusal_and_no_answer(make_bot, con
     (reply,) = answers(connector, f"{OTHER_CHANNEL};messageid={question['id']}")
     assert reply.text == messages.TEAMS_CHANNEL_NOT_ALLOWED
     assert model.chat_requests() == []
+
+
+@pytest.mark.parametrize(
+    "switches", [{"allow_dms": False}, {"allow_dms": True, "teams_allow_dms": False}]
+)
+def test_personal_chats_turned_off_say_so_without_answering(make_bot, connector, model, switches):
+    bot = make_bot(**switches)
+    question = bot.activities.personal(QUESTION)
+    assert bot.sender.post(question).status_code == 202
+    (reply,) = answers(connector, question["conversation"]["id"])
+    assert reply.text == messages.TEAMS_DMS_OFF
+    assert model.chat_requests() == []
+    mention = bot.activities.channel(QUESTION)  # channels are still answered
+    bot.sender.post(mention)
+    (answer,) = answers(connector, f"{CHANNEL};messageid={mention['id']}")
+    assert answer.text.startswith("Install **Northwind Connect**")
+
+
+def test_teams_allow_dms_keeps_personal_chats_open_when_slack_dms_are_off(make_bot, connector):
+    bot = make_bot(allow_dms=False, teams_allow_dms=True)
+    question = bot.activities.personal(QUESTION)
+    bot.sender.post(question)
+    (answer,) = answers(connector, question["conversation"]["id"])
+    assert answer.text.startswith("Install **Northwind Connect**")
 
 
 def test_channel_sources_limit_what_a_teams_channel_searches(make_bot, connector, model):

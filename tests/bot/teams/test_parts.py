@@ -179,6 +179,25 @@ def test_teams_settings_from_the_environment():
 
 
 @pytest.mark.parametrize(
+    "environ, personal",
+    [
+        ({}, True),
+        ({"ALLOW_DMS": "false"}, False),  # one switch for Slack DMs and Teams personal chats
+        ({"ALLOW_DMS": "false", "TEAMS_ALLOW_DMS": "true"}, True),  # Teams decides for itself
+        ({"ALLOW_DMS": "true", "TEAMS_ALLOW_DMS": "off"}, False),
+        ({"TEAMS_ALLOW_DMS": " "}, True),
+    ],
+)
+def test_personal_chats_follow_allow_dms_unless_teams_says_otherwise(environ, personal):
+    assert Settings.from_env(environ, dotenv=False).teams_personal_chats is personal
+
+
+def test_a_bad_teams_allow_dms_names_the_setting():
+    with pytest.raises(ConfigError, match="TEAMS_ALLOW_DMS must be true or false"):
+        Settings.from_env({"TEAMS_ALLOW_DMS": "sometimes"}, dotenv=False)
+
+
+@pytest.mark.parametrize(
     "changes, complaint",
     [
         ({"teams_app_id": None}, "TEAMS_APP_ID is not set"),

@@ -69,6 +69,15 @@ def test_reindex_in_a_channel_thread_with_the_configured_sources(make_bot, conne
     assert reindex.calls == [["./wiki"]]
 
 
+def test_admin_reindex_works_in_a_personal_chat_even_with_personal_chats_off(make_bot, connector):
+    reindex = Reindexer()
+    bot = make_bot(reindex=reindex, allow_dms=False)
+    command = bot.activities.personal("reindex ./wiki", user=ADMIN_AAD)
+    bot.sender.post(command)
+    replies(connector, command["conversation"]["id"], 3)
+    assert reindex.calls == [["./wiki"]]
+
+
 def test_non_admin_is_refused_politely(make_bot, connector):
     reindex = Reindexer()
     bot = make_bot(reindex=reindex)

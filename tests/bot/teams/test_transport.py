@@ -29,12 +29,27 @@ def test_health_follows_the_transports_life(bot, make_bot):
         bot.sender.post(bot.activities.personal("help"))
 
 
-def test_stop_lets_accepted_answers_be_delivered(bot, connector, model):
+def test_drain_delivers_answers_accepted_before_stop(bot, connector, model):
     model.push(ChatReply("Connect with the app [1].", delay=0.5))
     question = bot.activities.personal(QUESTION)
     assert bot.sender.post(question).status_code == 202
-    bot.transport.stop(10)  # returns once the accepted turn has delivered
+    bot.transport.stop(10)  # stops taking activities at once; the accepted turn goes on
+    assert connector.messages() == []
+    assert bot.transport.drain(10) == 0  # returns once the accepted turn has delivered
     assert [m.text for m in connector.messages()] == ["Connect with the app [1]."]
+    assert bot.teams.turns.loop is None  # and the turn loop is closed
+
+
+def test_drain_cuts_off_what_is_not_sent_in_time(bot, connector, model):
+    model.push(ChatReply("Too late [1].", delay=3))
+    question = bot.activities.personal(QUESTION)
+    bot.sender.post(question)
+    wait_until(lambda: connector.activities(), what="the first sign")
+    bot.transport.stop(1)
+    assert bot.transport.drain(0.2) == 1
+    conversation = question["conversation"]["id"]
+    wait_until(lambda: bot.store.recent_turns(conversation, limit=1), what="the answer computed")
+    assert connector.messages() == []  # computed after the drain ended: never sent
 
 
 def test_refused_credentials_are_a_fatal_failure_naming_the_settings(teams_settings, entra):
