@@ -2,20 +2,15 @@
 
 `SLACK_API_URL` points the client elsewhere (the tests' fake Slack, an
 enterprise proxy). Rate limits (429 + Retry-After), 5xx answers and dropped
-connections are retried by slack_sdk's own retry handlers.
+connections are retried in slack_sdk's retry loop with our waits (`retry.py` says why).
 """
 
 from __future__ import annotations
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-    ServerErrorRetryHandler,
-)
-from slack_sdk.http_retry.handler import RetryHandler
 
+from bot.slack.retry import retry_handlers
 from deskbot.core import messages
 from deskbot.core.config import Settings
 from deskbot.core.errors import ConfigError
@@ -37,14 +32,6 @@ SIGNING_SECRET = (
     "Signing Secret",
     "Basic Information → App Credentials",
 )
-
-
-def retry_handlers() -> list[RetryHandler]:
-    return [
-        ConnectionErrorRetryHandler(max_retry_count=2),
-        RateLimitErrorRetryHandler(max_retry_count=3),
-        ServerErrorRetryHandler(max_retry_count=2),
-    ]
 
 
 def build_web_client(settings: Settings) -> WebClient:

@@ -17,7 +17,7 @@ import httpx
 
 from deskbot.core import messages
 from deskbot.core.errors import AuthError, ConfigError, SourceError
-from ingest.sources.deadline import DEFAULT_SECONDS, Deadline
+from ingest.sources.deadline import DEFAULT_SECONDS, SourceDeadline
 from ingest.sources.http_retry import get_with_retries
 
 log = logging.getLogger(__name__)
@@ -46,7 +46,7 @@ class ConfluenceAPI:
         deadline_seconds: float | None = DEFAULT_SECONDS,
     ) -> None:
         self.base_url = normalise_base_url(base_url)
-        self.deadline = Deadline(deadline_seconds, service=SERVICE)
+        self.deadline = SourceDeadline(deadline_seconds, service=SERVICE)
         self._headers, self.credential_variables = _auth_headers(
             email, api_token, pat, self.base_url
         )
