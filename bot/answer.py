@@ -24,6 +24,7 @@ from typing import Protocol
 
 from bot import prompts
 from bot.citations import Citation, resolve_citations
+from bot.conversation.records import record_answer
 from bot.extractive import extractive_answer, not_covered_text
 from bot.followup import heuristic_query, model_query
 from bot.languages import Languages
@@ -74,6 +75,7 @@ class Answer:
     query: str = ""  # what retrieval searched for (the rewrite of a follow-up)
     covered: bool = True  # False: nothing relevant found, or the model said so
     answer_id: int | None = None  # row in the Store, for feedback
+    recorded: bool = False  # offered to the store (bot/conversation/records.py); never twice
     tone: str = "none"  # "none", "applied", "rejected"
     fallback: bool = False  # the model was asked and failed: the wiki is quoted instead
     language: str = ""  # the question's language (ISO 639-1)
@@ -296,32 +298,11 @@ class Answerer:
         answer.tone = "applied" if result.restyled else "rejected"
         return answer
 
-    @staticmethod
-    def _record(store: Store, answer: Answer, channel: str | None, user: str | None) -> int | None:
-        """The answer's row in the store; a store failure is logged, never raised, so the
-        answer is still delivered (without an id: no feedback buttons)."""
-        try:
-            if not answer.covered:
-                store.record_unanswered(answer.question, channel=channel)
-            return store.record_answer(
-                answer.question,
-                answer.text,
-                grounded=answer.grounded,
-                model=answer.model,
-                urls=[c.url for c in answer.citations],
-                channel=channel,
-                user=user,
-                cost_usd=answer.cost_usd,
-                total_tokens=answer.usage["total_tokens"],
-            )
-        except Exception as exc:  # noqa: BLE001 - a locked or full store must not cost the answer
-            log.error("could not record the answer in the store, sending it anyway: %s", exc)
-            return None
-
     def _finish(self, answer: Answer, run: _Run, channel: str | None, user: str | None) -> Answer:
         answer.cost_usd = run.cost
         if self.store is not None:
-            answer.answer_id = self._record(self.store, answer, channel, user)
+            answer.answer_id = record_answer(self.store, answer, channel=channel, user=user)
+            answer.recorded = True
         answer.timings["total"] = time.perf_counter() - run.started
         log.info(
             "answered grounded=%s covered=%s model=%s tokens=%d cost=$%.6f total=%.3fs",

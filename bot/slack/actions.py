@@ -8,6 +8,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.conversation.records import record_vote
 from bot.slack.blocks import (
     ESCALATE,
     FEEDBACK_DOWN,
@@ -54,11 +55,9 @@ def handle_feedback(
     """Store the vote (one per user and answer; a second click replaces it), thank ephemerally."""
     ack()
     channel, user, thread_ts = where_clicked(body)
-    try:
-        deps.store.record_feedback(int(action.get("value") or 0), user, value)
+    if record_vote(deps.store, action.get("value") or 0, user, value):
         text = messages.SLACK_FEEDBACK_THANKS if value > 0 else messages.SLACK_FEEDBACK_THANKS_DOWN
-    except (DeskbotError, ValueError) as exc:
-        log.warning("feedback on %r not recorded: %s", action.get("value"), exc)
+    else:
         text = messages.SLACK_FEEDBACK_GONE
     client.chat_postEphemeral(channel=channel, user=user, thread_ts=thread_ts, text=text)
 
