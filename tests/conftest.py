@@ -123,13 +123,35 @@ def wiki_retriever(wiki_index, embedder) -> Retriever:
     )
 
 
+def settings_under(root: Path, **extra) -> Settings:
+    """Settings pointing every file the app writes under `root`."""
+    return Settings(
+        data_dir=root / "data",
+        qdrant_path=root / "data" / "qdrant",
+        db_path=root / "data" / "deskbot.sqlite3",
+        **extra,
+    )
+
+
+def isolated_env(root: Path, **extra: str | None) -> dict[str, str | None]:
+    """The environment of a CLI run (`CliRunner(env=…)`) that keeps every file under `root`
+    and ignores a developer's model, tone and price settings (None unsets a variable)."""
+    return {
+        "DESKBOT_DATA_DIR": str(root / "data"),
+        "QDRANT_PATH": str(root / "data" / "qdrant"),
+        "QDRANT_URL": None,
+        "DESKBOT_DB": str(root / "data" / "deskbot.sqlite3"),
+        "OPENAI_API_KEY": None,
+        "OPENAI_BASE_URL": None,
+        "TONE_MODEL": None,
+        "TONE_EXAMPLES": None,
+        "PRICES_FILE": None,
+        **extra,
+    }
+
+
 @pytest.fixture
 def settings(tmp_path, models_dir) -> Settings:
     """Settings pointing every file the app writes into the test's temp folder
     (except the session's shared ONNX export of the model)."""
-    return Settings(
-        data_dir=tmp_path / "data",
-        qdrant_path=tmp_path / "data" / "qdrant",
-        db_path=tmp_path / "data" / "deskbot.sqlite3",
-        models_dir=models_dir,
-    )
+    return settings_under(tmp_path, models_dir=models_dir)
