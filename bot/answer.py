@@ -181,7 +181,7 @@ class Answerer:
         elif self.model is None or run.model_failed:
             answer = self._extractive(run, relevant)
         else:
-            answer = self._generate(run, relevant, history)
+            answer = self._generate(run, self.model, relevant, history)
         answer.query = query
         answer.language = run.language
         coverage = getattr(hits, "coverage", None)
@@ -259,13 +259,15 @@ class Answerer:
             fallback=run.model_failed,
         )
 
-    def _generate(self, run: _Run, passages: list[Hit], history: Sequence[Turn]) -> Answer:
+    def _generate(
+        self, run: _Run, model: ChatModel, passages: list[Hit], history: Sequence[Turn]
+    ) -> Answer:
         examples = self.style.most_similar(run.question, self.style_examples) if self.style else []
         language = self._language_name(run)
         chat = prompts.answer_messages(run.question, passages, history, examples, language=language)
         t = time.perf_counter()
         try:
-            completion = self.model.complete(chat)
+            completion = model.complete(chat)
         except ModelError as exc:
             log.warning("answer model failed, quoting the wiki instead: %s", exc)
             run.model_failed = True
@@ -280,7 +282,9 @@ class Answerer:
         text, citations = resolve_citations(completion.text, passages)
         notice = None if citations else self._wording(run, "ungrounded", escalation=self.escalation)
         answer = self._answer(run, text, citations, passages, model=completion.model, notice=notice)
-        return self._tone(run, answer) if answer.grounded and self.restyler else answer
+        return (
+            self._tone(run, answer, self.restyler) if answer.grounded and self.restyler else answer
+        )
 
     def _language_name(self, run: _Run) -> str | None:
         """The question's language for the model, when it was told apart from the wiki's."""
@@ -288,9 +292,9 @@ class Answerer:
 
         return language_name(run.language) if run.cross else None
 
-    def _tone(self, run: _Run, answer: Answer) -> Answer:
+    def _tone(self, run: _Run, answer: Answer, restyler: Restyler) -> Answer:
         t = time.perf_counter()
-        result = self.restyler.restyle(run.question, answer.text)
+        result = restyler.restyle(run.question, answer.text)
         run.timings["tone"] = time.perf_counter() - t
         if result.completion is not None:
             run.spend(result.completion, self.prices)

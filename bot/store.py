@@ -136,7 +136,9 @@ class Store(TurnLog):
             (_now(), question, answer, int(grounded), model, json.dumps(list(urls)),
              channel, user, cost_usd, total_tokens),
         )  # fmt: skip
-        return int(cursor.lastrowid)
+        if cursor.lastrowid is None:  # sqlite3 sets it after every INSERT
+            raise DeskbotError(f"The store at {self.path} did not number the answer")
+        return cursor.lastrowid
 
     def record_unanswered(self, question: str, channel: str | None = None) -> None:
         self._run(

@@ -13,6 +13,8 @@ import os
 import shutil
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
+from uuid import UUID
 
 import numpy as np
 import qdrant_edge as q
@@ -89,9 +91,9 @@ class EdgeIndex(Index):
         self._shard().update(q.UpdateOperation.upsert_points(batch))
 
     def delete(self, ids: Iterable[str]) -> None:
-        ids = list(ids)
-        if ids and self.shard is not None:
-            self.shard.update(q.UpdateOperation.delete_points(ids))
+        points: list[int | UUID | str] = list(ids)
+        if points and self.shard is not None:
+            self.shard.update(q.UpdateOperation.delete_points(points))
 
     def scroll(self, sources: Sequence[str], fields: Sequence[str]) -> Iterator[tuple[str, dict]]:
         if self.shard is None:
@@ -125,7 +127,12 @@ class EdgeIndex(Index):
         dense_q = q.Query.Nearest(dense.tolist(), using=DENSE)
         sparse_q = q.Query.Nearest(q.SparseVector(sparse.indices, sparse.values), using=SPARSE)
         flt = _source_filter(sources) if sources else None
-        common = {"limit": limit, "with_payload": True, "with_vector": [DENSE], "filter": flt}
+        common: dict[str, Any] = {
+            "limit": limit,
+            "with_payload": True,
+            "with_vector": [DENSE],
+            "filter": flt,
+        }
         if fusion == "dense":
             request = q.QueryRequest(query=dense_q, **common)
         elif fusion == "sparse":
@@ -137,7 +144,8 @@ class EdgeIndex(Index):
                 prefetches.append(q.Prefetch(limit=depth, query=sparse_q, filter=flt))
             request = q.QueryRequest(
                 prefetches=prefetches,
-                query=q.Fusion.Rrf(k=RRF_K, weights=list(RRF_WEIGHTS[: len(prefetches)])),
+                # the .pyi of qdrant-edge 0.9 misses that Fusion.Rrf subclasses Fusion
+                query=q.Fusion.Rrf(k=RRF_K, weights=list(RRF_WEIGHTS[: len(prefetches)])),  # type: ignore[arg-type]
                 **common,
             )
         return rescored(dense, self.shard.query(request))
@@ -156,7 +164,10 @@ class EdgeIndex(Index):
         for hit in facet.hits:
             pages = self.shard.facet(
                 q.FacetRequest(
-                    key="doc_id", limit=1_000_000, exact=True, filter=_source_filter([hit.value])
+                    key="doc_id",
+                    limit=1_000_000,
+                    exact=True,
+                    filter=_source_filter([str(hit.value)]),
                 )
             )
             counts[str(hit.value)] = (len(pages.hits), hit.count)

@@ -149,7 +149,7 @@ class ConfluenceRenderer(HtmlRenderer):
         if body is None:
             body = first_child(node, "ac:plain-text-link-body")
         text = clean_inline(body.text(deep=True)) if body is not None else ""
-        target = next((c for c in elements(node) if c.tag.startswith("ri:")), None)
+        target = next((c for c in elements(node) if (c.tag or "").startswith("ri:")), None)
         if target is not None and target.tag == "ri:user":
             text = "@" + (text.lstrip("@") or mention_name(target))
         elif target is not None and target.tag == "ri:url":
@@ -202,6 +202,6 @@ def mention_name(user: LexborNode) -> str:
 def link_target_text(target: LexborNode) -> str:
     attrs = target.attributes
     for key in ("ri:content-title", "ri:filename", "ri:value", "ri:space-key"):
-        if attrs.get(key):
-            return clean_inline(attrs[key])
+        if value := attrs.get(key):
+            return clean_inline(value)
     return ""

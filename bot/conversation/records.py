@@ -10,15 +10,43 @@ without a store, so an answer is never written twice and a locked store is waite
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Protocol
 
 from deskbot.core.errors import DeskbotError
 
 log = logging.getLogger(__name__)
 
 
+class AnswerStore(Protocol):
+    """What the transports write and read about answers: `bot.store.Store` (mypy checks
+    that it matches, where `deskbot serve` hands its Store to each transport)."""
+
+    def record_answer(
+        self,
+        question: str,
+        answer: str,
+        *,
+        grounded: bool,
+        model: str | None = None,
+        urls: Sequence[str] = (),
+        channel: str | None = None,
+        user: str | None = None,
+        cost_usd: float = 0.0,
+        total_tokens: int = 0,
+    ) -> int: ...
+
+    def record_unanswered(self, question: str, channel: str | None = None) -> None: ...
+
+    def record_feedback(self, answer_id: int, user: str, value: int) -> None: ...
+
+    def record_feedback_comment(self, answer_id: int, user: str, comment: str) -> None: ...
+
+    def question_of(self, answer_id: int) -> str | None: ...
+
+
 def record_answer(
-    store, answer: Any, *, channel: str | None, user: str | None, where: str = ""
+    store: AnswerStore, answer: Any, *, channel: str | None, user: str | None, where: str = ""
 ) -> int | None:
     """Write the answer's row; a store failure is logged, never raised, so the answer is
     still delivered (without an id: no feedback buttons)."""
@@ -42,7 +70,9 @@ def record_answer(
         return None
 
 
-def remember_answer(store, answer: Any, *, channel: str, user: str, where: str) -> int | None:
+def remember_answer(
+    store: AnswerStore, answer: Any, *, channel: str, user: str, where: str
+) -> int | None:
     """The answer's row in the store (what the feedback buttons carry); None if it has none.
 
     An answer the Answerer already offered to its store is not written again, even when
@@ -54,7 +84,9 @@ def remember_answer(store, answer: Any, *, channel: str, user: str, where: str) 
     return answer.answer_id
 
 
-def record_vote(store, answer_id: int | str, user: str, value: int, comment: str = "") -> bool:
+def record_vote(
+    store: AnswerStore, answer_id: int | str, user: str, value: int, comment: str = ""
+) -> bool:
     """+1/-1 from `user` (a second vote replaces the first), with an optional comment.
 
     Returns False when the answer is gone or the id is not one (the vote is not recorded)."""

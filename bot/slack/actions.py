@@ -16,7 +16,7 @@ from bot.slack.blocks import (
     build_escalation_message,
     parse_escalation,
 )
-from bot.slack.deps import Deps, StoreLike
+from bot.slack.deps import AnswerStore, Deps
 from bot.slack.mrkdwn import escape, fill
 from deskbot.core import messages
 from deskbot.core.config import Settings
@@ -72,7 +72,7 @@ def handle_escalate(ack: Ack, body: dict, action: dict, client: WebClient, deps:
     client.chat_postEphemeral(channel=channel, user=user, thread_ts=thread_ts, text=text)
 
 
-def stored_question(store: StoreLike, answer_id: int | None) -> str:
+def stored_question(store: AnswerStore, answer_id: int | None) -> str:
     """The question behind an answer (buttons carry only its id), or a pointer to the thread."""
     try:
         question = store.question_of(answer_id) if answer_id is not None else None

@@ -69,7 +69,7 @@ def check_tokens(settings: Settings, *, http: bool) -> None:
 def check_connection(client: WebClient) -> dict:
     """auth.test: who the bot is, or a ConfigError that says what to fix."""
     try:
-        return client.auth_test().data
+        data = client.auth_test().data
     except SlackApiError as exc:
         error = exc.response.get("error", "unknown error")
         raise ConfigError(messages.SLACK_AUTH_FAILED.format(error=error)) from None
@@ -77,3 +77,8 @@ def check_connection(client: WebClient) -> dict:
         raise ConfigError(
             messages.SLACK_UNREACHABLE.format(url=client.base_url, error=type(exc).__name__)
         ) from None
+    if not isinstance(data, dict):  # auth.test answers JSON; anything else is not Slack
+        raise ConfigError(
+            messages.SLACK_UNREACHABLE.format(url=client.base_url, error="not a JSON answer")
+        )
+    return data
