@@ -159,7 +159,7 @@ class ChatModel:
         choices = getattr(response, "choices", None) or []
         text = (choices[0].message.content or "").strip() if choices else ""
         if not text:
-            raise ModelError(f"{self.model} returned an empty reply")
+            raise ModelError(messages.MODEL_EMPTY_REPLY.format(model=self.model))
         model = getattr(response, "model", None) or self.model
         return Completion(text=text, model=model, usage=usage_of(response), seconds=seconds)
 
@@ -176,8 +176,12 @@ class ChatModel:
                         model=self.model, status=status, setting=self.key_setting
                     )
                 )
-            return ModelError(f"{self.model} rejected the credentials (HTTP {status})")
+            return ModelError(
+                messages.MODEL_CREDENTIALS_REJECTED.format(model=self.model, status=status)
+            )
         if status == 404:
             log.error(messages.MODEL_NOT_FOUND.format(model=self.model))
-        tries = f" after {attempts} attempts" if attempts > 1 else ""
-        return ModelError(f"{self.model} failed: {describe(exc)}{tries}")
+        tries = messages.MODEL_FAILED_TRIES.format(attempts=attempts) if attempts > 1 else ""
+        return ModelError(
+            messages.MODEL_FAILED.format(model=self.model, reason=describe(exc), tries=tries)
+        )

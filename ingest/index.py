@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from deskbot.core import messages
 from deskbot.core.errors import IndexStateError, ModelMismatchError
 from ingest.document import Chunk
 from ingest.sparse import SparseVector
@@ -210,10 +211,13 @@ class Index(ABC):
             )
         if meta.model != model or meta.dimension != dimension:
             raise ModelMismatchError(
-                f"The index at {self.location} was built with embedding model {meta.model} "
-                f"({meta.dimension} dimensions), but EMBEDDING_MODEL is {model} "
-                f"({dimension} dimensions). Rebuild it with `deskbot ingest --rebuild`, or set "
-                f"EMBEDDING_MODEL back to {meta.model}."
+                messages.MODEL_MISMATCH.format(
+                    path=self.location,
+                    stored=meta.model,
+                    stored_dim=meta.dimension,
+                    current=model,
+                    current_dim=dimension,
+                )
             )
 
     def record_sync(self, source: str, summary: dict) -> None:

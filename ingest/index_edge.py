@@ -19,6 +19,7 @@ from uuid import UUID
 import numpy as np
 import qdrant_edge as q
 
+from deskbot.core import messages
 from deskbot.core.errors import IndexLockedError
 from ingest.index import (
     DENSE,
@@ -216,11 +217,7 @@ def _acquire_lock(path: Path):
         handle.seek(0)
         pid = handle.read().strip() or "unknown"
         handle.close()
-        raise IndexLockedError(
-            f"The index at {path.parent} is in use by another deskbot process (pid {pid}). "
-            "Stop that process first, or, while the Slack bot runs, reindex from Slack with "
-            "/reindex."
-        ) from None
+        raise IndexLockedError(messages.INDEX_LOCKED.format(path=path.parent, pid=pid)) from None
     handle.seek(0)
     handle.truncate()
     handle.write(str(os.getpid()))

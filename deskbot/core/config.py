@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from deskbot.core import messages
 from deskbot.core.errors import ConfigError
 
 DEFAULT_ESCALATION = "the help desk (#it-help)"
@@ -44,7 +45,7 @@ def _bool(name: str, value: str | None, default: bool) -> bool:
         return True
     if text in {"0", "false", "no", "off"}:
         return False
-    raise ConfigError(f"{name} must be true or false, got {value!r}")
+    raise ConfigError(messages.SETTING_NOT_BOOL.format(name=name, value=value))
 
 
 def _number(name: str, value: str | None, default: float | None, kind: type = float):
@@ -53,7 +54,9 @@ def _number(name: str, value: str | None, default: float | None, kind: type = fl
     try:
         return kind(value)
     except ValueError:
-        raise ConfigError(f"{name} must be a {kind.__name__}, got {value!r}") from None
+        raise ConfigError(
+            messages.SETTING_NOT_NUMBER.format(name=name, kind=kind.__name__, value=value)
+        ) from None
 
 
 def _auto_bool(name: str, value: str | None) -> bool | None:
@@ -100,9 +103,7 @@ def _channel_sources(value: str | None) -> dict[str, tuple[str, ...]]:
             continue
         channel, sep, sources = entry.partition("=")
         if not sep or not channel.strip() or not sources.strip():
-            raise ConfigError(
-                f"CHANNEL_SOURCES entry {entry!r} must look like CHANNEL_ID=source|source"
-            )
+            raise ConfigError(messages.CHANNEL_SOURCES_BAD_ENTRY.format(entry=entry))
         result[channel.strip()] = tuple(s.strip() for s in sources.split("|") if s.strip())
     return result
 

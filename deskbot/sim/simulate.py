@@ -75,10 +75,7 @@ def answering_settings(settings: Settings, use_model: bool | None) -> Settings:
     """Settings for the Answerer: the model's settings dropped in extractive mode."""
     configured = bool(settings.openai_api_key or settings.openai_base_url)
     if use_model and not configured:
-        raise ConfigError(
-            "--with-model needs an answer model: set OPENAI_API_KEY (and ANSWER_MODEL), or "
-            "OPENAI_BASE_URL for another OpenAI-compatible endpoint. Or use --extractive."
-        )
+        raise ConfigError(messages.SIM_WITH_MODEL_NEEDS_MODEL)
     if use_model is False or not configured:
         return dataclasses.replace(
             settings, openai_api_key=None, openai_base_url=None, tone_model=None

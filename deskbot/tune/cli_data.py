@@ -62,7 +62,7 @@ def prepare(ctx, inputs, output, val, val_split, system, agents, keep_pii, seed)
     """Turn past conversations (Zendesk JSON, Slack export, Q/A CSV/JSONL) into chat JSONL."""
     load_settings(ctx)
     if val_split is not None and val is None:
-        raise click.UsageError("--val-split needs --val FILE to write the held-out examples to.")
+        raise click.UsageError(messages.TUNE_VAL_SPLIT_NEEDS_VAL)
     split = (0.1 if val_split is None else val_split) if val else 0.0
     problems: list[Problem] = []
     conversations = read_conversations(inputs, agent_ids=agents, problems=problems)

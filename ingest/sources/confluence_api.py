@@ -64,7 +64,9 @@ class ConfluenceAPI:
         visited: set[str] = set()
         while url:
             if url in visited:  # a server that links a page to itself would loop forever
-                raise SourceError(f"Confluence pagination loops on {urlsplit(url).path}")
+                raise SourceError(
+                    messages.CONFLUENCE_PAGINATION_LOOP.format(path=urlsplit(url).path)
+                )
             visited.add(url)
             data = self.get(url)
             yield from data.get("results") or []
@@ -154,7 +156,7 @@ def normalise_base_url(base_url: str | None) -> str:
     if not text:
         raise ConfigError(messages.CONFLUENCE_NO_URL)
     if not text.startswith(("http://", "https://")):
-        raise ConfigError(f"CONFLUENCE_URL must start with https:// (got {text!r}).")
+        raise ConfigError(messages.CONFLUENCE_URL_NOT_HTTP.format(url=text))
     text = re.sub(r"/rest/api$", "", text)
     parts = urlsplit(text)
     if (parts.hostname or "").endswith(".atlassian.net") and not parts.path:
