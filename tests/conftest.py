@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -25,13 +26,40 @@ BENCH_SLICE = DATA / "bench_slice"
 SLICE_CORPORA = ("git", "handbook")
 
 
+# What loading the embedding model imports (torch through sentence-transformers, or ONNX
+# Runtime): seconds of work that `make test-fast` leaves out.
+MODEL_LIBRARIES = ("sentence_transformers", "onnxruntime")
+
+
 def pytest_collection_modifyitems(config, items):
     """Every test that uses the embedding model (through the `embedder` fixture, which the
     index, retriever and CLI-wiki fixtures all build on) is marked `slow`, so `make test-fast`
-    (`-m "not slow"`) runs the rest in seconds."""
+    (`-m "not slow"`) runs the rest in seconds. Tests that load it another way (through the
+    CLI, in a child process) carry `@pytest.mark.slow` themselves."""
     for item in items:
         if "embedder" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.slow)
+
+
+def _model_guard(item):
+    """Fail a test not marked `slow` that loads the embedding model in this process.
+
+    Caught when it is the first in the session to load it, which `make test-fast` always
+    is (no slow test runs before it)."""
+    before = {name for name in MODEL_LIBRARIES if name in sys.modules}
+    result = yield
+    loaded = [name for name in MODEL_LIBRARIES if name in sys.modules and name not in before]
+    if loaded and item.get_closest_marker("slow") is None:
+        pytest.fail(
+            f"{item.nodeid} loads the embedding model ({', '.join(loaded)} imported) but is not "
+            "marked slow: use the `embedder` fixture, or mark it @pytest.mark.slow",
+            pytrace=False,
+        )
+    return result
+
+
+pytest_runtest_setup = pytest.hookimpl(wrapper=True)(_model_guard)
+pytest_runtest_call = pytest.hookimpl(wrapper=True)(_model_guard)
 
 
 @pytest.fixture(autouse=True)
