@@ -149,3 +149,19 @@ def test_cli_help_imports_nothing_heavy():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_package_data_points_at_files_that_exist():
+    """Every package-data pattern matches a file, and the bundled price table is one of them."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    found = []
+    for package, patterns in config["package-data"].items():
+        folder = ROOT / package.replace(".", "/")
+        for pattern in patterns:
+            matches = sorted(folder.glob(pattern))
+            assert matches, f"{package}: {pattern} matches no file"
+            found += [m.relative_to(ROOT).as_posix() for m in matches]
+    assert "deskbot/core/data/prices.json" in found
+    assert set(config["packages"]["find"]["include"]) == {f"{p}*" for p in PACKAGES}
