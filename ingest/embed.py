@@ -113,16 +113,15 @@ class Embedder:
         models_dir: Path | None = None,
     ):
         if backend not in BACKENDS:
-            raise EmbeddingModelError(f"Unknown embedding backend {backend!r}: use onnx or torch")
+            raise EmbeddingModelError(messages.EMBEDDING_BACKEND_UNKNOWN.format(backend=backend))
         self.source = source
         self.batch_size = batch_size
         folder = source.folder
         self.model_sha256 = folder.identity() if folder is not None else None
-        self.encoder = None
+        onnx = None
         if backend == "onnx":
-            self.encoder = _onnx_or_why(source, folder, models_dir, self.model_sha256)
-        if self.encoder is None:
-            self.encoder = TorchEncoder(source, device)
+            onnx = _onnx_or_why(source, folder, models_dir, self.model_sha256)
+        self.encoder: OnnxEncoder | TorchEncoder = onnx or TorchEncoder(source, device)
         self.backend = "onnx" if isinstance(self.encoder, OnnxEncoder) else "torch"
         self.dimension = int(self.encoder.dimension)
         self.max_seq_length = int(self.encoder.max_seq_length)
@@ -199,7 +198,9 @@ class TorchEncoder:
         return vectors.astype(np.float32, copy=False)
 
 
-def _onnx_or_why(source: ModelSource, folder, models_dir: Path | None, identity):
+def _onnx_or_why(
+    source: ModelSource, folder, models_dir: Path | None, identity
+) -> OnnxEncoder | None:
     """The verified ONNX encoder, or None after one log line saying why torch is used."""
     from deskbot.core.errors import OnnxExportError
 

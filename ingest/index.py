@@ -199,15 +199,18 @@ class Index(ABC):
             return
         if meta.schema != SCHEMA_VERSION:
             raise IndexStateError(
-                f"The index at {self.location} was built by another version of deskbot "
-                f"(index schema {meta.schema}, this version uses {SCHEMA_VERSION}: chunks now "
-                "carry their page's summary). Rebuild it with `deskbot ingest --rebuild`."
+                messages.INDEX_OTHER_SCHEMA.format(
+                    path=self.location, stored=meta.schema, current=SCHEMA_VERSION
+                )
             )
         if meta.model_sha256 and model_sha256 and meta.model_sha256 != model_sha256:
             raise ModelMismatchError(
-                f"The index at {self.location} was built with other weights of embedding model "
-                f"{meta.model} (identity {meta.model_sha256[:12]}…, now {model_sha256[:12]}…). "
-                "Rebuild it with `deskbot ingest --rebuild`, or restore the model folder."
+                messages.MODEL_OTHER_WEIGHTS.format(
+                    path=self.location,
+                    model=meta.model,
+                    stored=meta.model_sha256[:12],
+                    current=model_sha256[:12],
+                )
             )
         if meta.model != model or meta.dimension != dimension:
             raise ModelMismatchError(

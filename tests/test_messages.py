@@ -24,6 +24,9 @@ DOMAIN = {name for name, value in vars(errors).items() if isinstance(value, type
     "BadParameter",
     "ClickException",
 }
+# Caught where raised and put into one log line as its reason (ingest/embed.py: "runs on
+# torch, not ONNX Runtime: <reason>"), so never read on its own.
+LOG_ONLY = {"OnnxExportError"}
 # `<where>: <fact>`: placeholders (and spaces or colons between them), then ": "
 RECORD_DIAGNOSTIC = re.compile(r"^\{\}(?:[ :]?\{\})*: ")
 
@@ -37,7 +40,7 @@ def inline_texts(path: Path) -> list[tuple[int, str]]:
             continue
         func = node.func
         name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-        if name not in DOMAIN:
+        if name not in DOMAIN or name in LOG_ONLY:
             continue
         coded = name in ("ControlRefused", "ControlError") and len(node.args) > 1
         text = node.args[1] if coded else node.args[0]  # (code, text)

