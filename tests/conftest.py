@@ -29,15 +29,16 @@ SLICE_CORPORA = ("git", "handbook")
 # What loading the embedding model imports (torch through sentence-transformers, or ONNX
 # Runtime): seconds of work that `make test-fast` leaves out.
 MODEL_LIBRARIES = ("sentence_transformers", "onnxruntime")
+MODEL_FIXTURES = {"embedder", "torch_embedder"}  # the session's model, on ONNX and on torch
 
 
 def pytest_collection_modifyitems(config, items):
-    """Every test that uses the embedding model (through the `embedder` fixture, which the
-    index, retriever and CLI-wiki fixtures all build on) is marked `slow`, so `make test-fast`
+    """Every test that uses the embedding model (through the `embedder` or `torch_embedder`
+    fixture; the index, retriever and CLI-wiki fixtures build on `embedder`) is marked `slow`, so `make test-fast`
     (`-m "not slow"`) runs the rest in seconds. Tests that load it another way (through the
     CLI, in a child process) carry `@pytest.mark.slow` themselves."""
     for item in items:
-        if "embedder" in getattr(item, "fixturenames", ()):
+        if MODEL_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
 
 
