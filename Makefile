@@ -37,10 +37,12 @@ test-fast: setup
 bench: setup
 	$(BIN)/python -m bench
 
+## ruff (lint + format), the layer contract (lint-imports) and mypy (config in pyproject.toml).
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 format: setup
 	$(BIN)/ruff format .

@@ -14,6 +14,7 @@ BENCHES = [
     "bench.slack_load",
     "bench.teams_load",
     "bench.simulate_speed",
+    "bench.cli_startup",
 ]
 
 

@@ -24,6 +24,7 @@ from typing import Protocol
 
 from bot import prompts
 from bot.citations import Citation, resolve_citations
+from bot.conversation.records import record_answer
 from bot.extractive import extractive_answer, not_covered_text
 from bot.followup import heuristic_query, model_query
 from bot.languages import Languages
@@ -74,6 +75,7 @@ class Answer:
     query: str = ""  # what retrieval searched for (the rewrite of a follow-up)
     covered: bool = True  # False: nothing relevant found, or the model said so
     answer_id: int | None = None  # row in the Store, for feedback
+    recorded: bool = False  # offered to the store (bot/conversation/records.py); never twice
     tone: str = "none"  # "none", "applied", "rejected"
     fallback: bool = False  # the model was asked and failed: the wiki is quoted instead
     language: str = ""  # the question's language (ISO 639-1)
@@ -179,7 +181,7 @@ class Answerer:
         elif self.model is None or run.model_failed:
             answer = self._extractive(run, relevant)
         else:
-            answer = self._generate(run, relevant, history)
+            answer = self._generate(run, self.model, relevant, history)
         answer.query = query
         answer.language = run.language
         coverage = getattr(hits, "coverage", None)
@@ -257,13 +259,15 @@ class Answerer:
             fallback=run.model_failed,
         )
 
-    def _generate(self, run: _Run, passages: list[Hit], history: Sequence[Turn]) -> Answer:
+    def _generate(
+        self, run: _Run, model: ChatModel, passages: list[Hit], history: Sequence[Turn]
+    ) -> Answer:
         examples = self.style.most_similar(run.question, self.style_examples) if self.style else []
         language = self._language_name(run)
         chat = prompts.answer_messages(run.question, passages, history, examples, language=language)
         t = time.perf_counter()
         try:
-            completion = self.model.complete(chat)
+            completion = model.complete(chat)
         except ModelError as exc:
             log.warning("answer model failed, quoting the wiki instead: %s", exc)
             run.model_failed = True
@@ -278,7 +282,9 @@ class Answerer:
         text, citations = resolve_citations(completion.text, passages)
         notice = None if citations else self._wording(run, "ungrounded", escalation=self.escalation)
         answer = self._answer(run, text, citations, passages, model=completion.model, notice=notice)
-        return self._tone(run, answer) if answer.grounded and self.restyler else answer
+        return (
+            self._tone(run, answer, self.restyler) if answer.grounded and self.restyler else answer
+        )
 
     def _language_name(self, run: _Run) -> str | None:
         """The question's language for the model, when it was told apart from the wiki's."""
@@ -286,9 +292,9 @@ class Answerer:
 
         return language_name(run.language) if run.cross else None
 
-    def _tone(self, run: _Run, answer: Answer) -> Answer:
+    def _tone(self, run: _Run, answer: Answer, restyler: Restyler) -> Answer:
         t = time.perf_counter()
-        result = self.restyler.restyle(run.question, answer.text)
+        result = restyler.restyle(run.question, answer.text)
         run.timings["tone"] = time.perf_counter() - t
         if result.completion is not None:
             run.spend(result.completion, self.prices)
@@ -296,32 +302,11 @@ class Answerer:
         answer.tone = "applied" if result.restyled else "rejected"
         return answer
 
-    @staticmethod
-    def _record(store: Store, answer: Answer, channel: str | None, user: str | None) -> int | None:
-        """The answer's row in the store; a store failure is logged, never raised, so the
-        answer is still delivered (without an id: no feedback buttons)."""
-        try:
-            if not answer.covered:
-                store.record_unanswered(answer.question, channel=channel)
-            return store.record_answer(
-                answer.question,
-                answer.text,
-                grounded=answer.grounded,
-                model=answer.model,
-                urls=[c.url for c in answer.citations],
-                channel=channel,
-                user=user,
-                cost_usd=answer.cost_usd,
-                total_tokens=answer.usage["total_tokens"],
-            )
-        except Exception as exc:  # noqa: BLE001 - a locked or full store must not cost the answer
-            log.error("could not record the answer in the store, sending it anyway: %s", exc)
-            return None
-
     def _finish(self, answer: Answer, run: _Run, channel: str | None, user: str | None) -> Answer:
         answer.cost_usd = run.cost
         if self.store is not None:
-            answer.answer_id = self._record(self.store, answer, channel, user)
+            answer.answer_id = record_answer(self.store, answer, channel=channel, user=user)
+            answer.recorded = True
         answer.timings["total"] = time.perf_counter() - run.started
         log.info(
             "answered grounded=%s covered=%s model=%s tokens=%d cost=$%.6f total=%.3fs",

@@ -5,10 +5,10 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import click
 
-from bot.answer import Answer, Answerer
 from bot.serve.control_client import running_bot
 from bot.wiring import build_answerer, build_index, build_retriever
 from deskbot.core import messages
@@ -16,6 +16,9 @@ from deskbot.core.clikit import friendly_errors, load_settings
 from deskbot.core.config import Settings
 from deskbot.core.conversations import Turn
 from deskbot.core.errors import IndexStateError
+
+if TYPE_CHECKING:  # types only: bot.answer loads the model client, which `ask --help` needs not
+    from bot.answer import Answer, Answerer
 
 HISTORY_TURNS = 12  # earlier turns handed to the model in `chat`
 

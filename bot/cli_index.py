@@ -21,7 +21,7 @@ from bot.wiring import build_embedder, build_index, build_retriever, build_sourc
 from deskbot.core import messages
 from deskbot.core.clikit import friendly_errors, load_settings
 from deskbot.core.errors import ConfigError
-from ingest.progress import terminal_progress
+from deskbot.core.progress import terminal_progress
 from ingest.sync import Syncer, sync_sources
 
 
@@ -51,7 +51,9 @@ def ingest(ctx: click.Context, sources: tuple[str, ...], rebuild: bool, as_json:
             if rebuild:
                 index.drop()
             embedder = build_embedder(settings)
-            synced = sync_sources(opened, Syncer(index, embedder), terminal_progress)
+            synced = sync_sources(
+                opened, Syncer(index, embedder), lambda: terminal_progress("pages", "chunks")
+            )
             report, summary = synced.as_json(), synced.summary()
     if as_json:
         click.echo(json.dumps(report, indent=2))

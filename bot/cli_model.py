@@ -24,6 +24,7 @@ def embedder(ctx: click.Context, as_json: bool) -> None:
     """
     settings = load_settings(ctx)
     loaded = build_embedder(settings)
+    onnx = _onnx_facts(loaded)
     info = {
         "model": loaded.name,
         "model_sha256": loaded.model_sha256,
@@ -31,7 +32,7 @@ def embedder(ctx: click.Context, as_json: bool) -> None:
         "max_seq_length": loaded.max_seq_length,
         "backend": loaded.backend,
         "requested_backend": settings.embedding_backend,
-        "onnx": _onnx_facts(loaded),
+        "onnx": onnx,
     }
     if as_json:
         click.echo(json.dumps(info, indent=2))
@@ -39,8 +40,7 @@ def embedder(ctx: click.Context, as_json: bool) -> None:
     click.echo(f"Model:    {info['model']} ({info['dimension']} dimensions)")
     click.echo(f"Identity: {info['model_sha256'] or 'unknown (not a local folder)'}")
     click.echo(f"Backend:  {info['backend']}")
-    if info["onnx"]:
-        onnx = info["onnx"]
+    if onnx:
         click.echo(
             f"ONNX:     {onnx['path']} (checked against torch on {onnx['texts']} texts, "
             f"lowest cosine {onnx['min_cosine']})"

@@ -2,16 +2,14 @@
 
 The SDK client is built with `max_retries=0` so this module decides what is
 retried (timeouts, connection errors, 408/409/429/5xx), how long to wait
-(exponential backoff, or the server's Retry-After, capped) and when to give up
-(`ModelError`). Authentication failures are not retried: a wrong key stays
+(`deskbot.core.retry`: exponential backoff, or the server's Retry-After, capped)
+and when to give up (`ModelError`). Authentication failures are not retried: a wrong key stays
 wrong. They are logged once per client with the fix, never with the key.
 """
 
 from __future__ import annotations
 
-import email.utils
 import logging
-import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -19,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from deskbot.core import messages
 from deskbot.core.errors import ModelError
+from deskbot.core.retry import Backoff, retry_after
 
 if TYPE_CHECKING:  # openai takes ~0.5 s to import: only a process that calls a model pays it
     import openai
@@ -63,25 +62,10 @@ def usage_of(response) -> dict[str, int]:
     return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": total}
 
 
-def retry_after(exc: Exception) -> float | None:
-    """Seconds the server asked us to wait (Retry-After / retry-after-ms), if any."""
+def asked_wait(exc: Exception) -> float | None:
+    """Seconds the server asked us to wait (retry-after-ms / Retry-After), if any."""
     response = getattr(exc, "response", None)
-    headers = getattr(response, "headers", None)
-    if headers is None:
-        return None
-    if (ms := headers.get("retry-after-ms")) is not None:
-        try:
-            return max(0.0, float(ms) / 1000)
-        except ValueError:
-            pass
-    value = headers.get("retry-after")
-    if value is None:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        parsed = email.utils.parsedate_to_datetime(value) if value.strip() else None
-        return max(0.0, parsed.timestamp() - time.time()) if parsed else None
+    return retry_after(getattr(response, "headers", None))
 
 
 def is_retryable(exc: Exception) -> bool:
@@ -125,6 +109,8 @@ class ChatModel:
         self.max_retries = max(0, max_retries)
         self.backoff = backoff
         self.max_wait = max_wait
+        # never sooner than the backoff, up to half again: retries of many answers spread out
+        self.policy = Backoff(base=backoff, cap=max_wait, spread=(1.0, 1.5))
         self.key_setting = key_setting
         self.sleep = sleep
         self._auth_reported = False
@@ -173,16 +159,12 @@ class ChatModel:
         choices = getattr(response, "choices", None) or []
         text = (choices[0].message.content or "").strip() if choices else ""
         if not text:
-            raise ModelError(f"{self.model} returned an empty reply")
+            raise ModelError(messages.MODEL_EMPTY_REPLY.format(model=self.model))
         model = getattr(response, "model", None) or self.model
         return Completion(text=text, model=model, usage=usage_of(response), seconds=seconds)
 
     def _wait(self, exc: Exception, attempt: int) -> float:
-        asked = retry_after(exc)
-        if asked is not None:
-            return min(asked, self.max_wait)
-        jitter = random.uniform(0, self.backoff / 2)
-        return min(self.backoff * (2**attempt) + jitter, self.max_wait)
+        return self.policy.wait(attempt + 1, asked_wait(exc))
 
     def _failure(self, exc: Exception, attempts: int) -> ModelError:
         status = getattr(exc, "status_code", None)
@@ -194,8 +176,12 @@ class ChatModel:
                         model=self.model, status=status, setting=self.key_setting
                     )
                 )
-            return ModelError(f"{self.model} rejected the credentials (HTTP {status})")
+            return ModelError(
+                messages.MODEL_CREDENTIALS_REJECTED.format(model=self.model, status=status)
+            )
         if status == 404:
             log.error(messages.MODEL_NOT_FOUND.format(model=self.model))
-        tries = f" after {attempts} attempts" if attempts > 1 else ""
-        return ModelError(f"{self.model} failed: {describe(exc)}{tries}")
+        tries = messages.MODEL_FAILED_TRIES.format(attempts=attempts) if attempts > 1 else ""
+        return ModelError(
+            messages.MODEL_FAILED.format(model=self.model, reason=describe(exc), tries=tries)
+        )

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.ranking import PageEvidence
+from deskbot.core import messages
 from deskbot.core.errors import EmbeddingModelError
 
 log = logging.getLogger(__name__)
@@ -59,7 +60,5 @@ def _load(model: str, device: str):
         )
     except Exception as exc:  # noqa: BLE001 - any load failure means the same to the user
         raise EmbeddingModelError(
-            f"Could not load RERANKER_MODEL {model!r}: {exc}. Set it to a local "
-            "sentence-transformers CrossEncoder folder (deskbot never downloads models), "
-            "or leave it unset."
+            messages.RERANKER_UNLOADABLE.format(model=model, error=exc)
         ) from exc

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.conversation.turnlog import TURNLOG_SCHEMA, TurnLog
+from deskbot.core import messages
 from deskbot.core.errors import DeskbotError
 
 # Seconds a write waits for another connection's write lock. In WAL mode readers never
@@ -100,7 +101,9 @@ class Store(TurnLog):
             self._db.executescript(SCHEMA)
             self._db.executescript(TURNLOG_SCHEMA)
         except sqlite3.Error as exc:
-            raise DeskbotError(f"The store at {self.path} cannot be opened: {exc}") from None
+            raise DeskbotError(
+                messages.STORE_CANNOT_OPEN.format(path=self.path, error=exc)
+            ) from None
         self._lock = threading.Lock()
 
     def close(self) -> None:
@@ -136,7 +139,9 @@ class Store(TurnLog):
             (_now(), question, answer, int(grounded), model, json.dumps(list(urls)),
              channel, user, cost_usd, total_tokens),
         )  # fmt: skip
-        return int(cursor.lastrowid)
+        if cursor.lastrowid is None:  # sqlite3 sets it after every INSERT
+            raise DeskbotError(messages.STORE_NOT_NUMBERED.format(path=self.path))
+        return cursor.lastrowid
 
     def record_unanswered(self, question: str, channel: str | None = None) -> None:
         self._run(
@@ -156,7 +161,9 @@ class Store(TurnLog):
                 (int(answer_id), user, value, _now()),
             )
         except sqlite3.IntegrityError:
-            raise DeskbotError(f"No answer with id {answer_id} in {self.path}") from None
+            raise DeskbotError(
+                messages.STORE_NO_ANSWER.format(answer_id=answer_id, path=self.path)
+            ) from None
 
     # --- reads ----------------------------------------------------------------------
     def feedback_counts(self) -> dict[str, int]:
@@ -172,7 +179,9 @@ class Store(TurnLog):
         try:
             rows = self._rows("SELECT question FROM answers WHERE id = ?", (int(answer_id),))
         except sqlite3.Error as exc:
-            raise DeskbotError(f"The store at {self.path} cannot be read: {exc}") from None
+            raise DeskbotError(
+                messages.STORE_CANNOT_READ.format(path=self.path, error=exc)
+            ) from None
         return rows[0][0] if rows else None
 
     def unanswered(self, since: datetime | str | None = None) -> list[Unanswered]:

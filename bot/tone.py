@@ -119,7 +119,9 @@ def read_examples(path: Path) -> list[tuple[str, str]]:
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as exc:
-        raise ConfigError(f"TONE_EXAMPLES {path} cannot be read: {exc.strerror}") from None
+        raise ConfigError(
+            messages.TONE_EXAMPLES_UNREADABLE.format(path=path, error=exc.strerror)
+        ) from None
     examples = []
     for number, line in enumerate(lines, 1):
         if not line.strip():
@@ -138,7 +140,7 @@ def read_examples(path: Path) -> list[tuple[str, str]]:
             )
         examples.append(example)
     if not examples:
-        raise ConfigError(f"TONE_EXAMPLES {path} holds no examples")
+        raise ConfigError(messages.TONE_EXAMPLES_EMPTY.format(path=path))
     return examples
 
 

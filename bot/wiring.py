@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from bot.retrieve import Retriever
 from deskbot.core.config import Settings
+from deskbot.core.prices import PriceTable
 from ingest.embed import Embedder
 from ingest.index import Index, open_index
 
@@ -97,8 +98,10 @@ def build_answerer(
     llm_client: openai.OpenAI | None = None,
     tone_client: openai.OpenAI | None = None,
     embedder: Embedder | None = None,
+    prices: PriceTable | None = None,
 ) -> Answerer:
-    """The Answerer: retriever, answer model (if configured), tone pass, store, prices.
+    """The Answerer: retriever, answer model (if configured), tone pass, store, prices
+    (`prices=None` loads PRICES_FILE, or the bundled table).
 
     `store=None` opens the Store at DESKBOT_DB; pass `Store(":memory:")` to keep a run
     (e.g. the simulator's) out of it. `llm_client`/`tone_client` are `openai.OpenAI`
@@ -124,7 +127,7 @@ def build_answerer(
         restyler=_restyler(settings, tone_client, llm_client),
         style=style,
         store=Store(settings.db_path) if store is None else store,
-        prices=load_prices(settings.prices_file),
+        prices=load_prices(settings.prices_file) if prices is None else prices,
         escalation=settings.escalation_text,
         languages=build_languages(settings, retriever),
     )

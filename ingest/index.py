@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from deskbot.core import messages
 from deskbot.core.errors import IndexStateError, ModelMismatchError
 from ingest.document import Chunk
 from ingest.sparse import SparseVector
@@ -198,22 +199,28 @@ class Index(ABC):
             return
         if meta.schema != SCHEMA_VERSION:
             raise IndexStateError(
-                f"The index at {self.location} was built by another version of deskbot "
-                f"(index schema {meta.schema}, this version uses {SCHEMA_VERSION}: chunks now "
-                "carry their page's summary). Rebuild it with `deskbot ingest --rebuild`."
+                messages.INDEX_OTHER_SCHEMA.format(
+                    path=self.location, stored=meta.schema, current=SCHEMA_VERSION
+                )
             )
         if meta.model_sha256 and model_sha256 and meta.model_sha256 != model_sha256:
             raise ModelMismatchError(
-                f"The index at {self.location} was built with other weights of embedding model "
-                f"{meta.model} (identity {meta.model_sha256[:12]}…, now {model_sha256[:12]}…). "
-                "Rebuild it with `deskbot ingest --rebuild`, or restore the model folder."
+                messages.MODEL_OTHER_WEIGHTS.format(
+                    path=self.location,
+                    model=meta.model,
+                    stored=meta.model_sha256[:12],
+                    current=model_sha256[:12],
+                )
             )
         if meta.model != model or meta.dimension != dimension:
             raise ModelMismatchError(
-                f"The index at {self.location} was built with embedding model {meta.model} "
-                f"({meta.dimension} dimensions), but EMBEDDING_MODEL is {model} "
-                f"({dimension} dimensions). Rebuild it with `deskbot ingest --rebuild`, or set "
-                f"EMBEDDING_MODEL back to {meta.model}."
+                messages.MODEL_MISMATCH.format(
+                    path=self.location,
+                    stored=meta.model,
+                    stored_dim=meta.dimension,
+                    current=model,
+                    current_dim=dimension,
+                )
             )
 
     def record_sync(self, source: str, summary: dict) -> None:

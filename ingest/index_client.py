@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+from uuid import UUID
 
 import numpy as np
 from qdrant_client import QdrantClient, models
@@ -54,7 +56,7 @@ class ClientIndex(Index):
         ):
             return None
         records = self.client.retrieve(self.meta_collection, [META_POINT], with_payload=True)
-        return IndexMeta.from_json(records[0].payload) if records else None
+        return IndexMeta.from_json(records[0].payload or {}) if records else None
 
     def write_meta(self, meta: IndexMeta) -> None:
         if not self.client.collection_exists(self.meta_collection):
@@ -108,9 +110,9 @@ class ClientIndex(Index):
         )
 
     def delete(self, ids: Iterable[str]) -> None:
-        ids = list(ids)
-        if ids and self.client.collection_exists(self.collection):
-            self.client.delete(self.collection, models.PointIdsList(points=ids), wait=True)
+        points: list[int | str | UUID] = list(ids)
+        if points and self.client.collection_exists(self.collection):
+            self.client.delete(self.collection, models.PointIdsList(points=points), wait=True)
 
     def scroll(self, sources: Sequence[str], fields: Sequence[str]) -> Iterator[tuple[str, dict]]:
         if not self.client.collection_exists(self.collection):
@@ -142,7 +144,7 @@ class ClientIndex(Index):
             return []
         flt = _source_filter(sources) if sources else None
         sparse_vec = models.SparseVector(indices=sparse.indices, values=sparse.values)
-        common = {
+        common: dict[str, Any] = {
             "limit": limit,
             "with_payload": True,
             "with_vectors": [DENSE],

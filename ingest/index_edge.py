@@ -13,10 +13,13 @@ import os
 import shutil
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
+from uuid import UUID
 
 import numpy as np
 import qdrant_edge as q
 
+from deskbot.core import messages
 from deskbot.core.errors import IndexLockedError
 from ingest.index import (
     DENSE,
@@ -89,9 +92,9 @@ class EdgeIndex(Index):
         self._shard().update(q.UpdateOperation.upsert_points(batch))
 
     def delete(self, ids: Iterable[str]) -> None:
-        ids = list(ids)
-        if ids and self.shard is not None:
-            self.shard.update(q.UpdateOperation.delete_points(ids))
+        points: list[int | UUID | str] = list(ids)
+        if points and self.shard is not None:
+            self.shard.update(q.UpdateOperation.delete_points(points))
 
     def scroll(self, sources: Sequence[str], fields: Sequence[str]) -> Iterator[tuple[str, dict]]:
         if self.shard is None:
@@ -125,7 +128,12 @@ class EdgeIndex(Index):
         dense_q = q.Query.Nearest(dense.tolist(), using=DENSE)
         sparse_q = q.Query.Nearest(q.SparseVector(sparse.indices, sparse.values), using=SPARSE)
         flt = _source_filter(sources) if sources else None
-        common = {"limit": limit, "with_payload": True, "with_vector": [DENSE], "filter": flt}
+        common: dict[str, Any] = {
+            "limit": limit,
+            "with_payload": True,
+            "with_vector": [DENSE],
+            "filter": flt,
+        }
         if fusion == "dense":
             request = q.QueryRequest(query=dense_q, **common)
         elif fusion == "sparse":
@@ -137,7 +145,8 @@ class EdgeIndex(Index):
                 prefetches.append(q.Prefetch(limit=depth, query=sparse_q, filter=flt))
             request = q.QueryRequest(
                 prefetches=prefetches,
-                query=q.Fusion.Rrf(k=RRF_K, weights=list(RRF_WEIGHTS[: len(prefetches)])),
+                # the .pyi of qdrant-edge 0.9 misses that Fusion.Rrf subclasses Fusion
+                query=q.Fusion.Rrf(k=RRF_K, weights=list(RRF_WEIGHTS[: len(prefetches)])),  # type: ignore[arg-type]
                 **common,
             )
         return rescored(dense, self.shard.query(request))
@@ -156,7 +165,10 @@ class EdgeIndex(Index):
         for hit in facet.hits:
             pages = self.shard.facet(
                 q.FacetRequest(
-                    key="doc_id", limit=1_000_000, exact=True, filter=_source_filter([hit.value])
+                    key="doc_id",
+                    limit=1_000_000,
+                    exact=True,
+                    filter=_source_filter([str(hit.value)]),
                 )
             )
             counts[str(hit.value)] = (len(pages.hits), hit.count)
@@ -205,11 +217,7 @@ def _acquire_lock(path: Path):
         handle.seek(0)
         pid = handle.read().strip() or "unknown"
         handle.close()
-        raise IndexLockedError(
-            f"The index at {path.parent} is in use by another deskbot process (pid {pid}). "
-            "Stop that process first, or, while the Slack bot runs, reindex from Slack with "
-            "/reindex."
-        ) from None
+        raise IndexLockedError(messages.INDEX_LOCKED.format(path=path.parent, pid=pid)) from None
     handle.seek(0)
     handle.truncate()
     handle.write(str(os.getpid()))

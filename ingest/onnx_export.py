@@ -176,7 +176,7 @@ def _load_sentence_transformer(folder: ModelFolder):
 
 
 def _versions() -> dict:
-    found = {}
+    found: dict[str, str | None] = {}
     for package in ("torch", "transformers", "sentence-transformers", "onnx", "onnxruntime"):
         try:
             found[package] = metadata.version(package)

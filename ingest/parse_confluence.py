@@ -28,7 +28,9 @@ from ingest.parse import Block, Heading, clean_inline
 from ingest.parse_html import (
     BLOCK_TAGS,
     HtmlRenderer,
+    elements,
     fence,
+    first_child,
     link_suffix,
     list_item_lines,
     render_blocks,
@@ -109,7 +111,7 @@ class ConfluenceRenderer(HtmlRenderer):
             )
         elif name == "jira":
             self.inline.append(f" {params.get('key', '')} ")
-        elif (body := _child(node, "ac:rich-text-body")) is not None:
+        elif (body := first_child(node, "ac:rich-text-body")) is not None:
             self.walk(body)
         else:
             self.add_block(plain_body(node).strip())
@@ -133,7 +135,7 @@ class ConfluenceRenderer(HtmlRenderer):
 
     def body_blocks(self, macro: LexborNode) -> list[Block]:
         """A macro's rich-text body as blocks; headings inside panels become text."""
-        body = _child(macro, "ac:rich-text-body")
+        body = first_child(macro, "ac:rich-text-body")
         if body is None:
             text = plain_body(macro).strip()
             return [text] if text else []
@@ -143,11 +145,11 @@ class ConfluenceRenderer(HtmlRenderer):
 
     def on_ac_link(self, node: LexborNode) -> None:
         """A link reads as its text, else the target's title; a mention as @username."""
-        body = _child(node, "ac:link-body")
+        body = first_child(node, "ac:link-body")
         if body is None:
-            body = _child(node, "ac:plain-text-link-body")
+            body = first_child(node, "ac:plain-text-link-body")
         text = clean_inline(body.text(deep=True)) if body is not None else ""
-        target = next((c for c in _children(node) if c.tag.startswith("ri:")), None)
+        target = next((c for c in elements(node) if (c.tag or "").startswith("ri:")), None)
         if target is not None and target.tag == "ri:user":
             text = "@" + (text.lstrip("@") or mention_name(target))
         elif target is not None and target.tag == "ri:url":
@@ -163,18 +165,18 @@ class ConfluenceRenderer(HtmlRenderer):
         self.inline.append(node.attributes.get("datetime") or node.text(deep=True))
 
     def on_adf_extension(self, node: LexborNode) -> None:
-        fallback = _child(node, "ac:adf-fallback")
+        fallback = first_child(node, "ac:adf-fallback")
         self.walk(fallback if fallback is not None else node)
 
     def on_task_list(self, node: LexborNode) -> None:
         """`- [x] done` / `- [ ] to do`, nested task lists indented."""
         lines: list[str] = []
-        for task in _children(node):
+        for task in elements(node):
             if task.tag != "ac:task":
                 continue
-            status = _child(task, "ac:task-status")
+            status = first_child(task, "ac:task-status")
             done = status is not None and status.text(deep=True).strip() == "complete"
-            body = _child(task, "ac:task-body")
+            body = first_child(task, "ac:task-body")
             parts = self.sub_texts(body) if body is not None else []
             lines.extend(list_item_lines("- [x] " if done else "- [ ] ", parts))
         self.add_block("\n".join(lines))
@@ -183,13 +185,13 @@ class ConfluenceRenderer(HtmlRenderer):
 def macro_params(node: LexborNode) -> dict[str, str]:
     return {
         (p.attributes.get("ac:name") or "").lower(): p.text(deep=True).strip()
-        for p in _children(node)
+        for p in elements(node)
         if p.tag == "ac:parameter"
     }
 
 
 def plain_body(node: LexborNode) -> str:
-    body = _child(node, "ac:plain-text-body")
+    body = first_child(node, "ac:plain-text-body")
     return body.text(deep=True, strip=False) if body is not None else ""
 
 
@@ -200,18 +202,6 @@ def mention_name(user: LexborNode) -> str:
 def link_target_text(target: LexborNode) -> str:
     attrs = target.attributes
     for key in ("ri:content-title", "ri:filename", "ri:value", "ri:space-key"):
-        if attrs.get(key):
-            return clean_inline(attrs[key])
+        if value := attrs.get(key):
+            return clean_inline(value)
     return ""
-
-
-def _children(node: LexborNode):
-    child = node.child
-    while child is not None:
-        if child.tag and not child.tag.startswith("-"):
-            yield child
-        child = child.next
-
-
-def _child(node: LexborNode, tag: str) -> LexborNode | None:
-    return next((c for c in _children(node) if c.tag == tag), None)

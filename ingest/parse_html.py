@@ -9,6 +9,7 @@ the way browsers do, so malformed HTML still yields its text.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -172,7 +173,7 @@ class HtmlRenderer:
         start = _int(node.attributes.get("start"), 1) if ordered else 1
         lines: list[str] = []
         number = start
-        for item in _elements(node):
+        for item in elements(node):
             if item.tag in DROP_TAGS:
                 continue
             if item.tag in ("ul", "ol"):  # a list nested without its <li> (common, invalid)
@@ -187,12 +188,12 @@ class HtmlRenderer:
     def table_text(self, table: LexborNode) -> str:
         """One `| a | b |` line per row; a caption comes first."""
         lines = []
-        for part in _elements(table):
+        for part in elements(table):
             if part.tag == "caption":
                 lines.append(self.inline_text(part))
-            rows = [part] if part.tag == "tr" else [r for r in _elements(part) if r.tag == "tr"]
+            rows = [part] if part.tag == "tr" else [r for r in elements(part) if r.tag == "tr"]
             for row in rows:
-                cells = [self.cell_text(c) for c in _elements(row) if c.tag in ("td", "th")]
+                cells = [self.cell_text(c) for c in elements(row) if c.tag in ("td", "th")]
                 if any(cells):
                     lines.append("| " + " | ".join(cells) + " |")
         return "\n".join(line for line in lines if line)
@@ -240,12 +241,18 @@ def fence(code: str, language: str = "") -> str:
     return f"```{language}\n{code}\n```"
 
 
-def _elements(node: LexborNode):
+def elements(node: LexborNode) -> Iterator[LexborNode]:
+    """The element children of `node` (no text, comments or other `-` nodes)."""
     child = node.child
     while child is not None:
         if child.tag and not child.tag.startswith("-"):
             yield child
         child = child.next
+
+
+def first_child(node: LexborNode, tag: str) -> LexborNode | None:
+    """The first element child of `node` named `tag`."""
+    return next((c for c in elements(node) if c.tag == tag), None)
 
 
 def _int(value: str | None, default: int) -> int:

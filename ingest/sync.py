@@ -17,13 +17,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from deskbot.core.errors import DeskbotError, SourceError
+from deskbot.core.progress import Progress
 from ingest.chunk import Chunker
 from ingest.document import Chunk, Document
 from ingest.embed import Embedder
 from ingest.index import Index, PointData, chunk_payload
 from ingest.language import dominant_language
 from ingest.parse import parse
-from ingest.progress import Progress
 from ingest.sparse import BM25Encoder
 
 log = logging.getLogger(__name__)
@@ -105,7 +105,7 @@ class Syncer:
     def run(self, source, progress: Progress | None = None) -> SyncReport:
         """Sync one source object (see ingest.sources): returns the run's report."""
         started = time.monotonic()
-        progress = progress or Progress()
+        progress = progress or Progress("pages", "chunks")
         report = SyncReport(source=source.spec)
         self._sample = []
         self.index.ensure(
@@ -172,11 +172,11 @@ class Syncer:
         old_hash, old_ids = state.get(key, ("", set()))
         if old_hash == doc.content_hash:
             report.unchanged += 1
-            progress.advance(pages=1)
+            progress.advance(1)
             return None
         chunks = self._chunk(doc, report)
         if chunks is None:
-            progress.advance(pages=1)
+            progress.advance(1)
             return None
         return _Pending(doc, chunks, set(old_ids), is_new=key not in state)
 
@@ -224,7 +224,7 @@ class Syncer:
                 report.added += 1
             else:
                 report.updated += 1
-            progress.advance(pages=1, chunks=n)
+            progress.advance(1, chunks=n)
 
     def _prune(self, covered: list[str], seen: set, report: SyncReport) -> None:
         for (source, doc_id), (_, ids) in self.index.doc_state(covered).items():
@@ -259,13 +259,13 @@ class Syncer:
 def sync_sources(
     sources: Iterable,
     syncer: Syncer,
-    progress_factory: Callable[[], Progress] = Progress,
+    progress_factory: Callable[[], Progress] | None = None,
 ) -> SyncReport:
     """Run several sources; one source failing does not stop the others."""
     total = SyncReport()
     for source in sources:
         try:
-            report = syncer.run(source, progress_factory())
+            report = syncer.run(source, progress_factory() if progress_factory else None)
         except DeskbotError as exc:
             report = SyncReport(source=source.spec, failed=1, errors=[str(exc)])
             log.error("%s", exc)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
+from deskbot.core import messages
 from deskbot.core.errors import EmbeddingModelError
 
 # Tokenizer parts under which text joined by whitespace counts exactly as the sum of its
@@ -24,9 +25,7 @@ class TokenCounter:
     def __init__(self, tokenizer) -> None:
         backend = getattr(tokenizer, "backend_tokenizer", tokenizer)
         if not hasattr(backend, "encode_batch_fast"):
-            raise EmbeddingModelError(
-                "The chunker needs the model's fast (Rust) tokenizer; this model has only a slow one."
-            )
+            raise EmbeddingModelError(messages.TOKENIZER_NOT_FAST)
         from tokenizers import Tokenizer
 
         spec = backend.to_str()

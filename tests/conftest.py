@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -25,13 +26,41 @@ BENCH_SLICE = DATA / "bench_slice"
 SLICE_CORPORA = ("git", "handbook")
 
 
+# What loading the embedding model imports (torch through sentence-transformers, or ONNX
+# Runtime): seconds of work that `make test-fast` leaves out.
+MODEL_LIBRARIES = ("sentence_transformers", "onnxruntime")
+MODEL_FIXTURES = {"embedder", "torch_embedder"}  # the session's model, on ONNX and on torch
+
+
 def pytest_collection_modifyitems(config, items):
-    """Every test that uses the embedding model (through the `embedder` fixture, which the
-    index, retriever and CLI-wiki fixtures all build on) is marked `slow`, so `make test-fast`
-    (`-m "not slow"`) runs the rest in seconds."""
+    """Every test that uses the embedding model (through the `embedder` or `torch_embedder`
+    fixture; the index, retriever and CLI-wiki fixtures build on `embedder`) is marked `slow`, so `make test-fast`
+    (`-m "not slow"`) runs the rest in seconds. Tests that load it another way (through the
+    CLI, in a child process) carry `@pytest.mark.slow` themselves."""
     for item in items:
-        if "embedder" in getattr(item, "fixturenames", ()):
+        if MODEL_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
+
+
+def _model_guard(item):
+    """Fail a test not marked `slow` that loads the embedding model in this process.
+
+    Caught when it is the first in the session to load it, which `make test-fast` always
+    is (no slow test runs before it)."""
+    before = {name for name in MODEL_LIBRARIES if name in sys.modules}
+    result = yield
+    loaded = [name for name in MODEL_LIBRARIES if name in sys.modules and name not in before]
+    if loaded and item.get_closest_marker("slow") is None:
+        pytest.fail(
+            f"{item.nodeid} loads the embedding model ({', '.join(loaded)} imported) but is not "
+            "marked slow: use the `embedder` fixture, or mark it @pytest.mark.slow",
+            pytrace=False,
+        )
+    return result
+
+
+pytest_runtest_setup = pytest.hookimpl(wrapper=True)(_model_guard)
+pytest_runtest_call = pytest.hookimpl(wrapper=True)(_model_guard)
 
 
 @pytest.fixture(autouse=True)
@@ -123,13 +152,35 @@ def wiki_retriever(wiki_index, embedder) -> Retriever:
     )
 
 
+def settings_under(root: Path, **extra) -> Settings:
+    """Settings pointing every file the app writes under `root`."""
+    return Settings(
+        data_dir=root / "data",
+        qdrant_path=root / "data" / "qdrant",
+        db_path=root / "data" / "deskbot.sqlite3",
+        **extra,
+    )
+
+
+def isolated_env(root: Path, **extra: str | None) -> dict[str, str | None]:
+    """The environment of a CLI run (`CliRunner(env=…)`) that keeps every file under `root`
+    and ignores a developer's model, tone and price settings (None unsets a variable)."""
+    return {
+        "DESKBOT_DATA_DIR": str(root / "data"),
+        "QDRANT_PATH": str(root / "data" / "qdrant"),
+        "QDRANT_URL": None,
+        "DESKBOT_DB": str(root / "data" / "deskbot.sqlite3"),
+        "OPENAI_API_KEY": None,
+        "OPENAI_BASE_URL": None,
+        "TONE_MODEL": None,
+        "TONE_EXAMPLES": None,
+        "PRICES_FILE": None,
+        **extra,
+    }
+
+
 @pytest.fixture
 def settings(tmp_path, models_dir) -> Settings:
     """Settings pointing every file the app writes into the test's temp folder
     (except the session's shared ONNX export of the model)."""
-    return Settings(
-        data_dir=tmp_path / "data",
-        qdrant_path=tmp_path / "data" / "qdrant",
-        db_path=tmp_path / "data" / "deskbot.sqlite3",
-        models_dir=models_dir,
-    )
+    return settings_under(tmp_path, models_dir=models_dir)

@@ -137,9 +137,9 @@ def test_cli_help_imports_nothing_heavy():
     code = (
         "import sys\n"
         "from click.testing import CliRunner\n"
-        "from deskbot.cli import main\n"
-        "for args in (['--help'], ['tune', '--help'], ['ingest', '--help'], ['serve', '--help'],\n"
-        "             ['teams', '--help'], ['teams', 'package', '--help']):\n"
+        "from deskbot.cli import COMMANDS, main\n"
+        "every = [['--help'], ['teams', 'package', '--help']] + [[c, '--help'] for c in COMMANDS]\n"
+        "for args in every:\n"
         "    result = CliRunner().invoke(main, args)\n"
         "    assert result.exit_code == 0, result.output\n"
         f"print(sorted(m for m in {HEAVY!r} if m in sys.modules))\n"
@@ -149,3 +149,19 @@ def test_cli_help_imports_nothing_heavy():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_package_data_points_at_files_that_exist():
+    """Every package-data pattern matches a file, and the bundled price table is one of them."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    found = []
+    for package, patterns in config["package-data"].items():
+        folder = ROOT / package.replace(".", "/")
+        for pattern in patterns:
+            matches = sorted(folder.glob(pattern))
+            assert matches, f"{package}: {pattern} matches no file"
+            found += [m.relative_to(ROOT).as_posix() for m in matches]
+    assert "deskbot/core/data/prices.json" in found
+    assert set(config["packages"]["find"]["include"]) == {f"{p}*" for p in PACKAGES}

@@ -41,7 +41,7 @@ def op_search(runtime: Runtime, args: dict, send: Send) -> dict:
     question = _question(args)
     k = args.get("k")
     if k is not None and (not isinstance(k, int) or not 1 <= k <= MAX_K):
-        raise ControlRefused("bad_request", f"k must be a whole number from 1 to {MAX_K}")
+        raise ControlRefused("bad_request", messages.CONTROL_BAD_K.format(most=MAX_K))
     hits = runtime.retriever.search(question, k=k, sources=_sources(args) or None)
     coverage = getattr(hits, "coverage", None)
     return {
@@ -110,16 +110,20 @@ class _Streamer:
 def _question(args: dict) -> str:
     question = args.get("question")
     if not isinstance(question, str) or not question.strip():
-        raise ControlRefused("bad_request", "question must be a non-empty string")
+        raise ControlRefused("bad_request", messages.CONTROL_NO_QUESTION)
     if len(question) > MAX_QUESTION:
-        raise ControlRefused("bad_request", f"question longer than {MAX_QUESTION} characters")
+        raise ControlRefused(
+            "bad_request", messages.CONTROL_QUESTION_TOO_LONG.format(most=MAX_QUESTION)
+        )
     return question.strip()
 
 
 def _sources(args: dict, key: str = "sources") -> list[str]:
     values = args.get(key) or []
     if not isinstance(values, list) or len(values) > MAX_SPECS:
-        raise ControlRefused("bad_request", f"{key} must be a list of at most {MAX_SPECS}")
+        raise ControlRefused(
+            "bad_request", messages.CONTROL_BAD_LIST.format(key=key, most=MAX_SPECS)
+        )
     if not all(isinstance(v, str) and v and len(v) < 2000 for v in values):
-        raise ControlRefused("bad_request", f"{key} must be non-empty strings")
+        raise ControlRefused("bad_request", messages.CONTROL_BAD_STRINGS.format(key=key))
     return list(values)

@@ -106,7 +106,7 @@ class ReindexRunner:
 def build_reindex(settings: Settings, index, embedder) -> Reindex:
     """`reindex(specs, progress) -> SyncReport` over the index the bot already holds."""
     from bot.wiring import build_source
-    from ingest.progress import LogProgress
+    from deskbot.core.progress import LogProgress
     from ingest.sync import Syncer, sync_sources
 
     syncer = Syncer(index, embedder)
@@ -114,7 +114,9 @@ def build_reindex(settings: Settings, index, embedder) -> Reindex:
     def reindex(specs: Sequence[str], progress: Progress):
         sources = [build_source(spec, settings) for spec in specs]
         return sync_sources(
-            sources, syncer, lambda: LogProgress(every=PROGRESS_LOG_EVERY, emit=progress)
+            sources,
+            syncer,
+            lambda: LogProgress("pages", "chunks", every=PROGRESS_LOG_EVERY, emit=progress),
         )
 
     return reindex

@@ -9,12 +9,19 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from bot.serve.jobs import Jobs
 from bot.serve.reindex import ReindexRunner, build_reindex
 from bot.serve.transport import Health
 from deskbot.core.config import Settings
+
+if TYPE_CHECKING:  # imported when the runtime opens, not when this module loads
+    from bot.answer import Answerer
+    from bot.retrieve import Retriever
+    from bot.store import Store
+    from ingest.embed import Embedder
+    from ingest.index import Index
 
 log = logging.getLogger(__name__)
 
@@ -24,11 +31,11 @@ ANSWER_WORKERS = 4  # answers computed at once; more wait in the queue, already 
 @dataclass
 class Runtime:
     settings: Settings
-    index: Any  # ingest.index.Index
-    embedder: Any  # ingest.embed.Embedder
-    store: Any  # bot.store.Store
-    retriever: Any  # bot.retrieve.Retriever
-    answerer: Any  # bot.answer.Answerer
+    index: Index
+    embedder: Embedder
+    store: Store
+    retriever: Retriever
+    answerer: Answerer
     reindexer: ReindexRunner
     jobs: Jobs
     transports: list = field(default_factory=list)  # what serves through it (for `status`)

@@ -8,6 +8,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.conversation.records import record_vote
 from bot.slack.blocks import (
     ESCALATE,
     FEEDBACK_DOWN,
@@ -15,7 +16,7 @@ from bot.slack.blocks import (
     build_escalation_message,
     parse_escalation,
 )
-from bot.slack.deps import Deps, StoreLike
+from bot.slack.deps import AnswerStore, Deps
 from bot.slack.mrkdwn import escape, fill
 from deskbot.core import messages
 from deskbot.core.config import Settings
@@ -54,11 +55,9 @@ def handle_feedback(
     """Store the vote (one per user and answer; a second click replaces it), thank ephemerally."""
     ack()
     channel, user, thread_ts = where_clicked(body)
-    try:
-        deps.store.record_feedback(int(action.get("value") or 0), user, value)
+    if record_vote(deps.store, action.get("value") or 0, user, value):
         text = messages.SLACK_FEEDBACK_THANKS if value > 0 else messages.SLACK_FEEDBACK_THANKS_DOWN
-    except (DeskbotError, ValueError) as exc:
-        log.warning("feedback on %r not recorded: %s", action.get("value"), exc)
+    else:
         text = messages.SLACK_FEEDBACK_GONE
     client.chat_postEphemeral(channel=channel, user=user, thread_ts=thread_ts, text=text)
 
@@ -73,7 +72,7 @@ def handle_escalate(ack: Ack, body: dict, action: dict, client: WebClient, deps:
     client.chat_postEphemeral(channel=channel, user=user, thread_ts=thread_ts, text=text)
 
 
-def stored_question(store: StoreLike, answer_id: int | None) -> str:
+def stored_question(store: AnswerStore, answer_id: int | None) -> str:
     """The question behind an answer (buttons carry only its id), or a pointer to the thread."""
     try:
         question = store.question_of(answer_id) if answer_id is not None else None

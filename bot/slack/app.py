@@ -14,7 +14,7 @@ from bot.slack.access import ignorable
 from bot.slack.assistant import build_assistant
 from bot.slack.client import build_web_client
 from bot.slack.deliver import StreamSupport
-from bot.slack.deps import AnswererLike, Deps, Reindex, StoreLike
+from bot.slack.deps import AnswererLike, AnswerStore, Deps, Reindex
 from bot.slack.mrkdwn import fill
 from bot.slack.seen import Seen, dedupe_middleware
 from deskbot.core import messages
@@ -41,7 +41,7 @@ def build_app(
     settings: Settings,
     *,
     answerer: AnswererLike,
-    store: StoreLike,
+    store: AnswerStore,
     reindex: Reindex | ReindexRunner,
     client: WebClient | None = None,
     jobs: Executor | None = None,
@@ -95,8 +95,8 @@ def handle_error(
         if event.get("channel") and event.get("ts") and not ignorable(event, context.bot_user_id):
             thread_ts = event.get("thread_ts") or event["ts"]
             client.chat_postMessage(channel=event["channel"], thread_ts=thread_ts, text=apology)
-        elif body.get("type") == "block_actions":
-            channel = (body.get("channel") or {}).get("id")
+        elif body.get("type") == "block_actions" and (body.get("channel") or {}).get("id"):
+            channel = str(body["channel"]["id"])
             client.chat_postEphemeral(channel=channel, user=body["user"]["id"], text=apology)
         elif body.get("command") and body.get("user_id"):
             client.chat_postMessage(channel=body["user_id"], text=apology)

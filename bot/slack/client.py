@@ -2,20 +2,15 @@
 
 `SLACK_API_URL` points the client elsewhere (the tests' fake Slack, an
 enterprise proxy). Rate limits (429 + Retry-After), 5xx answers and dropped
-connections are retried by slack_sdk's own retry handlers.
+connections are retried in slack_sdk's retry loop with our waits (`retry.py` says why).
 """
 
 from __future__ import annotations
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-    ServerErrorRetryHandler,
-)
-from slack_sdk.http_retry.handler import RetryHandler
 
+from bot.slack.retry import retry_handlers
 from deskbot.core import messages
 from deskbot.core.config import Settings
 from deskbot.core.errors import ConfigError
@@ -37,14 +32,6 @@ SIGNING_SECRET = (
     "Signing Secret",
     "Basic Information → App Credentials",
 )
-
-
-def retry_handlers() -> list[RetryHandler]:
-    return [
-        ConnectionErrorRetryHandler(max_retry_count=2),
-        RateLimitErrorRetryHandler(max_retry_count=3),
-        ServerErrorRetryHandler(max_retry_count=2),
-    ]
 
 
 def build_web_client(settings: Settings) -> WebClient:
@@ -82,7 +69,7 @@ def check_tokens(settings: Settings, *, http: bool) -> None:
 def check_connection(client: WebClient) -> dict:
     """auth.test: who the bot is, or a ConfigError that says what to fix."""
     try:
-        return client.auth_test().data
+        data = client.auth_test().data
     except SlackApiError as exc:
         error = exc.response.get("error", "unknown error")
         raise ConfigError(messages.SLACK_AUTH_FAILED.format(error=error)) from None
@@ -90,3 +77,8 @@ def check_connection(client: WebClient) -> dict:
         raise ConfigError(
             messages.SLACK_UNREACHABLE.format(url=client.base_url, error=type(exc).__name__)
         ) from None
+    if not isinstance(data, dict):  # auth.test answers JSON; anything else is not Slack
+        raise ConfigError(
+            messages.SLACK_UNREACHABLE.format(url=client.base_url, error="not a JSON answer")
+        )
+    return data

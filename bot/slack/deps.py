@@ -7,13 +7,14 @@ from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from bot.conversation.records import AnswerStore
 from bot.serve.reindex import Progress, Reindex, ReindexRunner
 from bot.slack.deliver import StreamSupport
 from bot.slack.seen import Seen
 from deskbot.core.config import Settings
 from deskbot.core.conversations import Turn
 
-__all__ = ["AnswererLike", "Deps", "Progress", "Reindex", "StoreLike"]
+__all__ = ["AnswerStore", "AnswererLike", "Deps", "Progress", "Reindex"]
 
 
 class AnswererLike(Protocol):
@@ -30,21 +31,11 @@ class AnswererLike(Protocol):
     ) -> Any: ...
 
 
-class StoreLike(Protocol):
-    def record_answer(self, question: str, answer: str, **details: Any) -> int: ...
-
-    def record_feedback(self, answer_id: int, user: str, value: int) -> None: ...
-
-    def record_unanswered(self, question: str, channel: str | None = None) -> None: ...
-
-    def question_of(self, answer_id: int) -> str | None: ...
-
-
 @dataclass
 class Deps:
     settings: Settings
     answerer: AnswererLike
-    store: StoreLike
+    store: AnswerStore
     jobs: Executor  # answers run here, off Bolt's listener threads
     reindexer: ReindexRunner  # the serving process's one runner (bot/serve/reindex.py)
     seen: Seen  # event ids and messages already handled

@@ -15,8 +15,8 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.webhook import WebhookClient
 
 from bot.serve.reindex import Outcome
-from bot.slack.client import retry_handlers
 from bot.slack.mrkdwn import fill
+from bot.slack.retry import retry_handlers
 from deskbot.core import messages
 
 log = logging.getLogger(__name__)

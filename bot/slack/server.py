@@ -85,10 +85,10 @@ class HttpServer:
         health: Health = _always_healthy,
     ) -> None:
         require_server()
-        from waitress import create_server
+        from waitress.server import TcpWSGIServer, create_server
 
         logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # bursts queue by design
-        self._server = create_server(
+        server = create_server(
             build_wsgi(app, signing_secret=signing_secret, health=health),
             host=host,
             port=port,
@@ -96,11 +96,15 @@ class HttpServer:
             ident="deskbot",
             max_request_body_size=MAX_BODY + 1,  # waitress refuses a body this size or more
         )
+        if not isinstance(server, TcpWSGIServer):  # one host and one port: one TCP server
+            raise TypeError(f"waitress built a {type(server).__name__} for {host}:{port}")
+        self._server = server
         self.host = host
 
     @property
     def port(self) -> int:
-        return int(self._server.effective_port)
+        # types-waitress 3.0.1 lacks effective_port, which BaseWSGIServer.__init__ sets
+        return int(self._server.effective_port)  # type: ignore[attr-defined]
 
     def serve_forever(self) -> None:
         log.info("deskbot listening on http://%s:%d%s", self.host, self.port, EVENTS_PATH)

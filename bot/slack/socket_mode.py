@@ -28,12 +28,12 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.socket_mode.request import SocketModeRequest
 
-from bot.serve.backoff import Backoff
 from bot.serve.transport import Health
 from bot.slack.socket_acks import ack_for
 from bot.slack.socket_link import HELLO_TIMEOUT, Link, LinkError
 from deskbot.core import messages
 from deskbot.core.errors import ConfigError
+from deskbot.core.retry import Backoff
 
 log = logging.getLogger("bot.slack.socket_mode")
 

@@ -13,12 +13,8 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from bot.serve.runtime import Runtime
 from bot.serve.transport import Health
 from bot.slack.app import build_app
-from bot.slack.client import (
-    build_web_client,
-    check_connection,
-    check_tokens,
-    retry_handlers,
-)
+from bot.slack.client import build_web_client, check_connection, check_tokens
+from bot.slack.retry import retry_handlers
 from bot.slack.server import Health as HealthReport
 from bot.slack.server import HttpServer, require_server
 from bot.slack.socket_mode import SocketModeRunner

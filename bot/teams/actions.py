@@ -20,7 +20,7 @@ from microsoft_agents.activity import (
 from microsoft_agents.hosting.core.authorization import AuthenticationConstants
 
 from bot.conversation.records import record_vote
-from bot.teams.activities import PERSONAL, kind_of, user_of
+from bot.teams.activities import PERSONAL, as_dict, kind_of, user_of
 from bot.teams.cards import escalation_answer_id
 from bot.teams.deps import TeamsDeps
 from bot.teams.escalation import escalation_post
@@ -35,18 +35,19 @@ VOTES = {"like": 1, "dislike": -1}
 def feedback_text(raw: object) -> str:
     """The optional text of a vote: Teams sends `{"feedbackText": "…"}`, often as a string."""
     if isinstance(raw, str):
+        text = raw
         try:
-            raw = json.loads(raw)
+            raw = json.loads(text)
         except ValueError:
-            return raw
-    return str(raw.get("feedbackText") or "") if isinstance(raw, dict) else ""
+            return text
+    return str(as_dict(raw).get("feedbackText") or "")
 
 
 async def handle_feedback(context, deps: TeamsDeps) -> None:
     """Store the vote with the answer the clicked message carried; always answer 200."""
     activity = context.activity
-    value = activity.value if isinstance(activity.value, dict) else {}
-    action = value.get("actionValue") if isinstance(value.get("actionValue"), dict) else {}
+    value = as_dict(activity.value)
+    action = as_dict(value.get("actionValue"))
     vote = VOTES.get(str(action.get("reaction") or ""))
     if value.get("actionName") == "feedback" and vote is not None and activity.reply_to_id:
         user, _ = user_of(activity)
@@ -103,7 +104,7 @@ async def post_in_channel(context, deps: TeamsDeps, post: Activity) -> None:
         bot=activity.recipient,
         channel_data={"channel": {"id": deps.settings.teams_escalation_channel}},
         activity=post,
-        tenant_id=activity.conversation.tenant_id or None,
+        **({"tenant_id": tenant} if (tenant := activity.conversation.tenant_id) else {}),
     )
 
     async def created(_turn) -> None:

@@ -42,10 +42,13 @@ def channel_data(activity) -> dict:
 
 def tenant_of(body: dict) -> str:
     """The tenant of a raw activity (channelData.tenant.id, else conversation.tenantId)."""
-    data = body.get("channelData") if isinstance(body.get("channelData"), dict) else {}
-    tenant = (data.get("tenant") or {}).get("id") if isinstance(data.get("tenant"), dict) else None
-    conversation = body.get("conversation") if isinstance(body.get("conversation"), dict) else {}
-    return str(tenant or conversation.get("tenantId") or "").lower()
+    tenant = as_dict(as_dict(body.get("channelData")).get("tenant")).get("id")
+    return str(tenant or as_dict(body.get("conversation")).get("tenantId") or "").lower()
+
+
+def as_dict(value: object) -> dict:
+    """`value` when it is a JSON object, else an empty one (activities are hostile input)."""
+    return value if isinstance(value, dict) else {}
 
 
 def place_of(activity) -> str:

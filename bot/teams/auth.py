@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import aiohttp
 import jwt
+from jwt.algorithms import AllowedPublicKeys
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +45,7 @@ class KeysUnavailable(Exception):
 
 @dataclass(frozen=True)
 class _Key:
-    key: object  # the public key PyJWT verifies with
+    key: AllowedPublicKeys  # the public key PyJWT verifies with
     endorsements: frozenset[str]
 
 
@@ -57,7 +58,9 @@ def _bearer(header: str | None) -> str:
 
 
 def _same_url(a: str | None, b: str | None) -> bool:
-    return bool(a) and bool(b) and a.rstrip("/").lower() == b.rstrip("/").lower()
+    if not a or not b:
+        return False
+    return a.rstrip("/").lower() == b.rstrip("/").lower()
 
 
 class BotFrameworkAuth:

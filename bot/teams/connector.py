@@ -6,7 +6,8 @@ the gate refuses other activities before the SDK sees them, and
 `ConnectorFactory` refuses again before any client is built, so no call and no
 token ever goes elsewhere. Tests hand in a policy that allows their loopback
 fake over http; nothing in settings can. The SDK does not retry, so the
-connector's sessions retry 429 (honouring Retry-After) and 502/503/504.
+connector's sessions retry 429 (honouring Retry-After) and 502/503/504, by the rules of
+`deskbot.core.retry`.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from microsoft_agents.hosting.core.connector.client import UserTokenClient
 from microsoft_agents.hosting.core.connector.teams import TeamsConnectorClient
 
 from bot.teams.tokens import ClientSecretTokens
-from deskbot.core import messages
+from deskbot.core import messages, retry
 from deskbot.core.errors import ServiceUrlRefused
 
 log = logging.getLogger(__name__)
@@ -56,13 +57,13 @@ class ServiceUrlPolicy:
             raise ServiceUrlRefused(messages.TEAMS_SERVICE_URL_REFUSED.format(url=url))
 
 
+# Without a Retry-After: 0.5, 1, 2 s, no jitter (three short waits within one turn).
+BACKOFF = retry.Backoff(base=0.5, cap=MAX_WAIT, spread=(1.0, 1.0))
+
+
 def retry_after(response: ClientResponse, attempt: int) -> float:
     """Seconds to wait before retrying: Retry-After when given, else 0.5, 1, 2 s."""
-    try:
-        wait = float(response.headers.get("Retry-After", ""))
-    except ValueError:
-        wait = 0.5 * 2**attempt
-    return min(max(wait, 0.0), MAX_WAIT)
+    return BACKOFF.wait(attempt + 1, retry.retry_after(response.headers))
 
 
 async def retry_throttled(request: ClientRequest, handler) -> ClientResponse:

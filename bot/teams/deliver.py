@@ -16,6 +16,7 @@ import logging
 from microsoft_agents.activity import (
     Activity,
     ActivityTypes,
+    Attachment,
     ClientCitation,
     ClientCitationAppearance,
 )
@@ -69,12 +70,13 @@ class Reply:
 
     async def answer(self, text: str, sources: list[Source], card: dict) -> None:
         """The answer with its citations, AI label, feedback buttons and card."""
+        attachment = Attachment.model_validate(card)
         if self.stream is not None:
             stream = self.stream
             stream.set_citations([Citation(s.abstract, s.name, s.url) for s in sources])
             stream.set_generated_by_ai_label(True)
             stream.set_feedback_loop(True)
-            stream.set_attachments([card])
+            stream.set_attachments([attachment])
             stream.queue_text_chunk(text)
             self.stream_ended = True
             await stream.end_stream()
@@ -82,7 +84,7 @@ class Reply:
         activity = Activity(
             type=ActivityTypes.message,
             text=text,
-            attachments=[card],
+            attachments=[attachment],
             channel_data=dict(FEEDBACK_LOOP),
         )
         activity.add_ai_metadata(client_citations(sources) or None)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from urllib.parse import quote, urlencode
 
-from microsoft_agents.activity import Activity, ActivityTypes, ChannelAccount, Mention
+from microsoft_agents.activity import Activity, ActivityTypes, ChannelAccount, Entity, Mention
 
 from bot.teams.activities import CHANNEL, GROUP_CHAT, THREAD_MARK, channel_data, kind_of, tenant_of
 from bot.teams.text import safe_markdown, safe_name
@@ -56,7 +56,7 @@ def escalation_post(activity, question: str) -> Activity:
         if link
         else messages.TEAMS_ESCALATION_PRIVATE,
     )
-    entities = []
+    entities: list[Entity] = []
     if sender is not None:
         entities.append(Mention(mentioned=ChannelAccount(id=sender.id, name=name), text=mention))
     return Activity(type=ActivityTypes.message, text=text, entities=entities)

@@ -44,7 +44,7 @@ class PackageInfo:
 def https_url(name: str, url: str) -> str:
     parts = urlsplit(url or "")
     if parts.scheme != "https" or not parts.hostname:
-        raise ConfigError(f"{name} must be an https:// address, got {url!r}")
+        raise ConfigError(messages.SETTING_NOT_HTTPS.format(name=name, url=url))
     return url
 
 

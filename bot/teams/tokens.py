@@ -115,7 +115,7 @@ class ClientSecretTokens(AccessTokenProviderBase):
                 messages.TEAMS_LOGIN_UNREACHABLE.format(url=self.url, error=error)
             ) from None
         if status != 200 or not isinstance(body, dict) or not body.get("access_token"):
-            error = body.get("error", f"HTTP {status}") if isinstance(body, dict) else status
+            error = str(body.get("error", f"HTTP {status}") if isinstance(body, dict) else status)
             text = messages.TEAMS_TOKEN_REJECTED.format(url=self.url, error=error)
             # 400/401 name a setting to fix; anything else (5xx, garbage) may pass by itself
             raise (TeamsCredentialsRejected if status in (400, 401) else TeamsError)(text)
@@ -130,3 +130,23 @@ class ClientSecretTokens(AccessTokenProviderBase):
 
     def get_token_credential(self):
         raise NotImplementedError("deskbot uses client-secret tokens only")
+
+    # deskbot signs no user in and runs no agentic identities: the SDK never asks for these
+    # when no OAuth or agentic auth handler is configured (build_app configures none).
+    async def acquire_token_on_behalf_of(self, scopes: list[str], user_assertion: str) -> str:
+        raise NotImplementedError("deskbot uses client-secret tokens only (no on-behalf-of)")
+
+    async def get_agentic_application_token(
+        self, tenant_id: str, agent_app_instance_id: str
+    ) -> str | None:
+        raise NotImplementedError("deskbot uses client-secret tokens only (no agentic apps)")
+
+    async def get_agentic_instance_token(
+        self, tenant_id: str, agent_app_instance_id: str
+    ) -> tuple[str, str]:
+        raise NotImplementedError("deskbot uses client-secret tokens only (no agentic apps)")
+
+    async def get_agentic_user_token(
+        self, tenant_id: str, agent_app_instance_id: str, agentic_user_id: str, scopes: list[str]
+    ) -> str | None:
+        raise NotImplementedError("deskbot uses client-secret tokens only (no agentic apps)")

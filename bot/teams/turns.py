@@ -46,7 +46,7 @@ class TurnRunner:
 
     def submit(self, work: Awaitable, what: str) -> concurrent.futures.Future:
         """Run `work` on the turn loop; its failure is logged (and kept on the future)."""
-        future = asyncio.run_coroutine_threadsafe(self._guard(work, what), self.loop)
+        future = asyncio.run_coroutine_threadsafe(self._guard(work, what), self._started())
         with self._lock:
             self.pending.add(future)
         future.add_done_callback(self._done)
@@ -58,7 +58,12 @@ class TurnRunner:
         async def run():
             return await work()
 
-        return asyncio.run_coroutine_threadsafe(run(), self.loop)
+        return asyncio.run_coroutine_threadsafe(run(), self._started())
+
+    def _started(self) -> asyncio.AbstractEventLoop:
+        if self.loop is None:  # a programming error: start() comes first
+            raise RuntimeError(f"{self.name}: submit() before start()")
+        return self.loop
 
     def _done(self, future: concurrent.futures.Future) -> None:
         with self._lock:

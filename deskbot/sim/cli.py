@@ -85,7 +85,7 @@ def simulate(ctx: click.Context, inputs: tuple[Path, ...], as_json: bool, **opti
     a Slack export folder, or CSV/JSONL with question, answer and optional url.
     An interrupted run continues where it stopped when run again.
     """
-    from deskbot.sim.progress import terminal_progress
+    from deskbot.core.progress import terminal_progress
     from deskbot.sim.simulate import simulate as run_simulation
 
     settings = load_settings(ctx)
@@ -93,7 +93,7 @@ def simulate(ctx: click.Context, inputs: tuple[Path, ...], as_json: bool, **opti
         logging.getLogger("bot.answer").setLevel(logging.WARNING)
     try:
         outcome = run_simulation(
-            settings, list(inputs), SimOptions(**options), progress=terminal_progress()
+            settings, list(inputs), SimOptions(**options), progress=terminal_progress("questions")
         )
     except KeyboardInterrupt:
         from deskbot.sim.results import ResultsFile, results_path

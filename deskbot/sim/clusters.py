@@ -145,7 +145,7 @@ def cluster(
     vectors = np.asarray(embedder.encode_queries(contexts), dtype=np.float32)
     vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
     numbers = assign(similarities(vectors, texts), threshold)
-    groups = [list(np.flatnonzero(numbers == c)) for c in np.unique(numbers)]
+    groups = [[int(i) for i in np.flatnonzero(numbers == c)] for c in np.unique(numbers)]
     topics = []
     for group, terms in zip(groups, _labels(groups, texts), strict=True):
         centre = vectors[group].mean(axis=0)

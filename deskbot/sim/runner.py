@@ -1,7 +1,7 @@
 """Replay past questions through the Answerer, measure each answer, store it at once.
 
     runner = Simulator(answerer, embedder, ResultsFile(path), mode="extractive")
-    stats = runner.run(conversations, workers=2, progress=terminal_progress())
+    stats = runner.run(conversations, workers=2, progress=terminal_progress("questions"))
 
 Questions already in the results file (same key, same mode) are skipped, so a
 rerun after an interruption continues where it stopped; fallback answers (the

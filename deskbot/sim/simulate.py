@@ -22,6 +22,7 @@ from deskbot.core import messages
 from deskbot.core.config import Settings
 from deskbot.core.errors import ConfigError, DeskbotError
 from deskbot.core.logs import redact
+from deskbot.core.prices import PriceTable, load_prices
 from deskbot.sim.clusters import DEFAULT_THRESHOLD, Topic, cluster
 from deskbot.sim.cost import CostEstimator
 from deskbot.sim.report import ReportContext, render
@@ -74,10 +75,7 @@ def answering_settings(settings: Settings, use_model: bool | None) -> Settings:
     """Settings for the Answerer: the model's settings dropped in extractive mode."""
     configured = bool(settings.openai_api_key or settings.openai_base_url)
     if use_model and not configured:
-        raise ConfigError(
-            "--with-model needs an answer model: set OPENAI_API_KEY (and ANSWER_MODEL), or "
-            "OPENAI_BASE_URL for another OpenAI-compatible endpoint. Or use --extractive."
-        )
+        raise ConfigError(messages.SIM_WITH_MODEL_NEEDS_MODEL)
     if use_model is False or not configured:
         return dataclasses.replace(
             settings, openai_api_key=None, openai_base_url=None, tone_model=None
@@ -108,19 +106,20 @@ def read_questions(inputs: Sequence[Path], options: SimOptions) -> tuple[list, l
 
 def build_simulator(
     settings: Settings, options: SimOptions, retriever, llm_client=None
-) -> tuple[Simulator, object]:
-    """The Simulator over the bot's own Answerer (own in-memory Store), and that Answerer."""
+) -> tuple[Simulator, PriceTable]:
+    """The Simulator over the bot's own Answerer (own in-memory Store), and its prices."""
     from bot.store import Store
     from bot.wiring import build_answerer
 
     used = answering_settings(settings, options.use_model)
+    prices = load_prices(used.prices_file)
     answerer = build_answerer(
-        used, retriever=retriever, store=Store(":memory:"), llm_client=llm_client
+        used, retriever=retriever, store=Store(":memory:"), llm_client=llm_client, prices=prices
     )
     mode = mode_of(used, answerer)
     estimator = None
     if mode == "extractive":
-        estimator = CostEstimator(settings.answer_model, answerer.prices)
+        estimator = CostEstimator(settings.answer_model, prices)
     results = ResultsFile(results_path(options.report))
     if options.fresh:
         results.reset()
@@ -132,7 +131,7 @@ def build_simulator(
         estimator=estimator,
         secrets=settings.secrets(),
     )
-    return simulator, answerer
+    return simulator, prices
 
 
 def simulate(
@@ -162,7 +161,7 @@ def simulate(
 
 
 def _replay(settings, inputs, options, questions, problems, retriever, progress, llm_client):
-    simulator, answerer = build_simulator(settings, options, retriever, llm_client)
+    simulator, prices = build_simulator(settings, options, retriever, llm_client)
     mode, results = simulator.mode, simulator.results
     other = {m: n for m, n in results.modes().items() if m != mode}
     workers = options.workers or (2 if mode == "extractive" else 8)
@@ -174,10 +173,10 @@ def _replay(settings, inputs, options, questions, problems, retriever, progress,
         volume=options.volume,
         mode=mode,
         model=settings.answer_model,
-        prices_as_of=answerer.prices.as_of,
+        prices_as_of=prices.as_of,
     )
     topics = gap_topics(records, retriever.embedder, options)
-    note = cost_note(summary, answerer.prices)
+    note = cost_note(summary, prices)
     ctx = ReportContext(
         title="deskbot simulation",
         generated_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),

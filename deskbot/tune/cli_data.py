@@ -13,6 +13,7 @@ from deskbot.core import messages
 from deskbot.core.clikit import friendly_errors, load_settings
 from deskbot.core.errors import TuneError
 from deskbot.core.prices import load_prices
+from deskbot.core.progress import terminal_progress, tracked
 from deskbot.tune.estimate import estimate as make_estimate
 from deskbot.tune.prepare import prepare as prepare_examples
 from deskbot.tune.prepare import write_jsonl
@@ -26,15 +27,6 @@ model_option = click.option(
     show_default=True,
     help="Model to tune: picks the encoding and the per-example token limit (ft: ids map to their base).",
 )
-
-
-def _progress(items, label: str):
-    """tqdm on a terminal, nothing extra otherwise (the report follows)."""
-    if not sys.stderr.isatty():
-        return items
-    from tqdm import tqdm
-
-    return tqdm(items, desc=label, unit=" conversations")
 
 
 @click.command()
@@ -70,12 +62,12 @@ def prepare(ctx, inputs, output, val, val_split, system, agents, keep_pii, seed)
     """Turn past conversations (Zendesk JSON, Slack export, Q/A CSV/JSONL) into chat JSONL."""
     load_settings(ctx)
     if val_split is not None and val is None:
-        raise click.UsageError("--val-split needs --val FILE to write the held-out examples to.")
+        raise click.UsageError(messages.TUNE_VAL_SPLIT_NEEDS_VAL)
     split = (0.1 if val_split is None else val_split) if val else 0.0
     problems: list[Problem] = []
     conversations = read_conversations(inputs, agent_ids=agents, problems=problems)
     train, held, report = prepare_examples(
-        _progress(conversations, "reading"),
+        tracked(conversations, terminal_progress("conversations"), "reading"),
         system=system,
         keep_pii=keep_pii,
         val_split=split,

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import logging
-import sys
 from pathlib import Path
 
 import click
 
 from deskbot.core.clikit import friendly_errors, load_settings
 from deskbot.core.config import Settings
+from deskbot.core.progress import terminal_progress
 from deskbot.tune.evaluate import read_cases, run_eval, table
 from deskbot.tune.report import write_report
-
-log = logging.getLogger(__name__)
 
 
 def load_embedder(settings: Settings):
@@ -44,20 +41,6 @@ def chat_models(settings: Settings, base: str, tone: str, base_url: str | None):
     )
 
 
-def _progress(total: int):
-    if sys.stderr.isatty():
-        from tqdm import tqdm
-
-        bar = tqdm(total=total, unit=" conversations", desc="evaluating")
-        return lambda n, _total: bar.update(n - bar.n)
-
-    def report(n: int, total_: int) -> None:
-        if n % 10 == 0 or n == total_:
-            log.info("evaluated %d/%d", n, total_)
-
-    return report
-
-
 @click.command("eval")
 @click.argument("held_out", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--model", "tone", required=True, help="The tone model (e.g. ft:gpt-4o-mini-…).")
@@ -81,14 +64,19 @@ def evaluate(ctx, held_out, tone, base, report_path, limit, base_url) -> None:
     settings = load_settings(ctx)
     cases = read_cases(held_out, limit)
     base_model, tone_model = chat_models(settings, base, tone, base_url)
-    result = run_eval(
-        cases,
-        base_model,
-        tone_model,
-        Restyler(tone_model),
-        load_embedder(settings),
-        progress=_progress(len(cases)),
-    )
+    progress = terminal_progress("conversations")
+    progress.start(len(cases), "evaluating")
+    try:
+        result = run_eval(
+            cases,
+            base_model,
+            tone_model,
+            Restyler(tone_model),
+            load_embedder(settings),
+            progress=progress,
+        )
+    finally:
+        progress.close()
     for line in table(result):
         click.echo(line)
     click.echo(f"Report: {write_report(result, report_path)}")

@@ -113,7 +113,9 @@ def launch(
     """Validate, upload and start a fine-tuning job; prints the job id."""
     settings = load_settings(ctx)
     if suffix and len(suffix) > 64:
-        raise click.BadParameter("at most 64 characters", param_hint="--suffix")
+        raise click.BadParameter(
+            messages.TUNE_SUFFIX_TOO_LONG.format(most=64), param_hint="--suffix"
+        )
     kind = _refuse_invalid(ctx, file, model)
     if val:
         _refuse_invalid(ctx, val, model, held_out=True)

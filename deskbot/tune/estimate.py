@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from deskbot.core import messages
 from deskbot.core.errors import TuneError
 from deskbot.core.prices import PER_TOKENS, PriceTable
 
@@ -25,7 +26,7 @@ DEFAULT_MAX_EXAMPLE_TOKENS = 16_385  # the smallest current limit, for models no
 def default_epochs(n_examples: int) -> int:
     """The provider's default epoch count for a training set of `n_examples`."""
     if n_examples <= 0:
-        raise TuneError("The training file has no examples.")
+        raise TuneError(messages.TUNE_EMPTY_TRAINING_FILE)
     if n_examples * TARGET_EPOCHS < MIN_TARGET_EXAMPLES:
         return min(MAX_DEFAULT_EPOCHS, MIN_TARGET_EXAMPLES // n_examples)
     if n_examples * TARGET_EPOCHS > MAX_TARGET_EXAMPLES:

@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from deskbot.core.errors import ModelError, TuneError
+from deskbot.core.progress import Progress
 from deskbot.tune import style
 
 Embed = Callable[[list[str]], np.ndarray]
@@ -132,13 +133,13 @@ def run_eval(
     tone,
     restyler,
     embed: Embed,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress | None = None,
 ) -> EvalResult:
     """`base`/`tone`: bot.llm.ChatModel; `restyler`: bot.tone.Restyler over the tone model."""
     result = EvalResult(
         list(cases), Side("base", base.model), Side("tone", tone.model), style.rates([])
     )
-    for n, case in enumerate(cases, 1):
+    for case in cases:
         base_reply = _ask(base, case.prompt)
         result.base.replies.append(base_reply)
         result.tone.replies.append(_ask(tone, case.prompt))
@@ -148,8 +149,8 @@ def run_eval(
                 result.restyle_tried += 1
                 result.restyled += bool(restyle.restyled)
                 result.lost.update(p.split(" ", 1)[0] for p in restyle.problems)
-        if progress:
-            progress(n, len(cases))
+        if progress is not None:
+            progress.advance(1)
     references = _unit(embed([c.reference for c in cases]))
     result.reference_rates = style.rates([c.reference for c in cases])
     for side in (result.base, result.tone):

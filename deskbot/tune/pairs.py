@@ -28,12 +28,17 @@ def pair(
 
     Its id is the record's own `id` when it has one (stable when lines move), else file:line.
     """
-    missing = [
-        name
-        for name, value in ((QUESTION, question), (ANSWER, answer))
-        if not isinstance(value, str) or not value.strip()
-    ]
-    if missing:
+    if (
+        not isinstance(question, str)
+        or not question.strip()
+        or not isinstance(answer, str)
+        or not answer.strip()
+    ):
+        missing = [
+            name
+            for name, value in ((QUESTION, question), (ANSWER, answer))
+            if not isinstance(value, str) or not value.strip()
+        ]
         sink.add(path, line, f"empty or missing {' and '.join(missing)}")
         return None
     turns = (Turn("user", question.strip()), Turn("assistant", answer.strip()))

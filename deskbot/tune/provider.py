@@ -21,7 +21,17 @@ DEFAULT_BASE = "https://api.openai.com/v1"
 def make_client(
     api_key: str | None, base_url: str | None, *, timeout: float = 60.0, max_retries: int = 2
 ):
-    """The real SDK client; the SDK's own retries cover transient 5xx/429/connection errors."""
+    """The real SDK client, with the SDK's own retries (`max_retries`, LLM_MAX_RETRIES).
+
+    Unlike bot/llm.py (retries off, `deskbot.core.retry` decides), the toolkit keeps the
+    SDK's retry: it makes eight kinds of calls (upload, create, retrieve, events, content,
+    models…) from a command a person watches, and the SDK retries each of them by the
+    same rules as deskbot.core.retry (408/409/429/5xx and dropped connections;
+    retry-after-ms, then Retry-After in seconds or as a date; exponential backoff with
+    jitter), without a retry loop around every call site. The bot's answer path needs
+    its own loop for what the SDK cannot give: one log line per retry and the attempts
+    counted in the ModelError that makes it quote the wiki instead.
+    """
     return openai.OpenAI(
         api_key=api_key or "not-needed",
         base_url=base_url or None,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from deskbot.core import messages
 from deskbot.core.errors import SourceError
 from ingest.sources.deadline import DEFAULT_SECONDS
 from ingest.sources.files import FilesSource
@@ -38,9 +39,7 @@ def open_source(spec: str, confluence: ConfluenceAccess | None = None):
         return ConfluencePageSource(spec, _confluence([], access))
     path = Path(spec.removeprefix("files:")).expanduser()
     if not path.exists():
-        raise SourceError(
-            f"Source {spec!r} is neither `confluence:SPACEKEY` nor an existing file or folder."
-        )
+        raise SourceError(messages.SOURCE_SPEC_UNKNOWN.format(spec=spec))
     return FilesSource(path)
 
 

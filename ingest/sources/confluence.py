@@ -218,8 +218,11 @@ class ConfluenceSource:
             if not page_id or page_id in seen:
                 continue
             seen.add(page_id)
-            if _body(item) is None and (item := self._refetch(item, space)) is None:
-                continue
+            if _body(item) is None:
+                refetched = self._refetch(item, space)
+                if refetched is None:
+                    continue
+                item = refetched
             document = self._document(item, space)
             if self.is_excluded(document):
                 counts["skipped"] += 1

@@ -17,7 +17,7 @@ import httpx
 
 from deskbot.core import messages
 from deskbot.core.errors import AuthError, ConfigError, SourceError
-from ingest.sources.deadline import DEFAULT_SECONDS, Deadline
+from ingest.sources.deadline import DEFAULT_SECONDS, SourceDeadline
 from ingest.sources.http_retry import get_with_retries
 
 log = logging.getLogger(__name__)
@@ -46,7 +46,7 @@ class ConfluenceAPI:
         deadline_seconds: float | None = DEFAULT_SECONDS,
     ) -> None:
         self.base_url = normalise_base_url(base_url)
-        self.deadline = Deadline(deadline_seconds, service=SERVICE)
+        self.deadline = SourceDeadline(deadline_seconds, service=SERVICE)
         self._headers, self.credential_variables = _auth_headers(
             email, api_token, pat, self.base_url
         )
@@ -64,7 +64,9 @@ class ConfluenceAPI:
         visited: set[str] = set()
         while url:
             if url in visited:  # a server that links a page to itself would loop forever
-                raise SourceError(f"Confluence pagination loops on {urlsplit(url).path}")
+                raise SourceError(
+                    messages.CONFLUENCE_PAGINATION_LOOP.format(path=urlsplit(url).path)
+                )
             visited.add(url)
             data = self.get(url)
             yield from data.get("results") or []
@@ -154,7 +156,7 @@ def normalise_base_url(base_url: str | None) -> str:
     if not text:
         raise ConfigError(messages.CONFLUENCE_NO_URL)
     if not text.startswith(("http://", "https://")):
-        raise ConfigError(f"CONFLUENCE_URL must start with https:// (got {text!r}).")
+        raise ConfigError(messages.CONFLUENCE_URL_NOT_HTTP.format(url=text))
     text = re.sub(r"/rest/api$", "", text)
     parts = urlsplit(text)
     if (parts.hostname or "").endswith(".atlassian.net") and not parts.path:

@@ -7,26 +7,27 @@ cut to what is left, retry pauses count, and a response that trickles in is read
 pieces against the clock. Only time spent waiting on the server counts, not deskbot's
 own parsing and embedding, so a large wiki on a healthy server is never cut short.
 
-When the budget is spent the run stops with SourceDeadlineError; the sync keeps what
-it indexed and prunes nothing (it prunes only after a source was read to the end).
+The budget itself is `deskbot.core.retry.Deadline`; this adds what httpx needs and the
+error: when the budget is spent the run stops with SourceDeadlineError, and the sync
+keeps what it indexed and prunes nothing (it prunes only after a source was read to the end).
 """
 
 from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
 import httpx
 
 from deskbot.core import messages
 from deskbot.core.errors import SourceDeadlineError
+from deskbot.core.retry import Deadline
 
 DEFAULT_SECONDS = 600.0
 
 
-class Deadline:
+class SourceDeadline(Deadline):
     """Seconds of waiting a source may spend in one run (None or 0: no limit)."""
 
     def __init__(
@@ -36,36 +37,18 @@ class Deadline:
         service: str = "the source",
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.seconds = seconds or None
+        super().__init__(seconds, clock=clock)
         self.service = service
-        self.clock = clock
-        self.spent = 0.0
-
-    def restart(self) -> None:
-        """A new run: the whole budget again."""
-        self.spent = 0.0
-
-    def remaining(self) -> float:
-        return math.inf if self.seconds is None else max(0.0, self.seconds - self.spent)
 
     def check(self, path: str, waited: float = 0.0) -> None:
         """Raise SourceDeadlineError when the budget is spent (`path`: where it stopped;
         `waited`: time of a wait still going on)."""
-        if self.seconds is not None and self.spent + waited >= self.seconds:
+        if self.expired(waited):
             raise SourceDeadlineError(
                 messages.SOURCE_DEADLINE.format(
                     service=self.service, seconds=self.seconds, path=path
                 )
             )
-
-    @contextmanager
-    def waiting(self) -> Iterator[None]:
-        """Count the time spent inside the block."""
-        started = self.clock()
-        try:
-            yield
-        finally:
-            self.spent += self.clock() - started
 
     def timeout(self, base: httpx.Timeout) -> httpx.Timeout:
         """`base`, each part cut to the time left (never longer than the budget)."""
@@ -75,11 +58,6 @@ class Deadline:
         parts = (base.connect, base.read, base.write, base.pool)
         connect, read, write, pool = (left if p is None else min(p, left) for p in parts)
         return httpx.Timeout(connect=connect, read=read, write=write, pool=pool)
-
-    def sleep(self, seconds: float, sleep: Callable[[float], None]) -> None:
-        """A retry pause, shortened to the time left, counted as waiting."""
-        with self.waiting():
-            sleep(min(seconds, self.remaining()))
 
     def get(
         self, client: httpx.Client, url: str, headers: dict[str, str], path: str

@@ -1,53 +1,29 @@
 """GET with retries for the HTTP sources: 429 and 5xx honour Retry-After, else backoff.
 
+The waiting rules are `deskbot.core.retry`'s (one Retry-After reader, one backoff).
 The caller hands in the httpx client, the headers (credentials included) and a
 `sleep` function, so tests can record the waits instead of waiting, and the source's
-`Deadline` (deadline.py), which bounds the waiting of a whole run. Messages name the
-URL path only: never the query, never a header.
+`SourceDeadline` (deadline.py), which bounds the waiting of a whole run. Messages name
+the URL path only: never the query, never a header.
 """
 
 from __future__ import annotations
 
 import logging
-import random
 import time
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
 import httpx
 
 from deskbot.core import messages
 from deskbot.core.errors import SourceError
-from ingest.sources.deadline import Deadline
+from deskbot.core.retry import Backoff, retry_after
+from ingest.sources.deadline import SourceDeadline
 
 log = logging.getLogger(__name__)
 
 MAX_WAIT = 300.0  # seconds; a longer Retry-After is shortened to this
-
-
-def retry_after_seconds(value: str | None, *, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a Retry-After header (delta-seconds or HTTP date), or None."""
-    if not value or not value.strip():
-        return None
-    text = value.strip()
-    try:
-        return max(0.0, float(text))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
-
-
-def backoff_seconds(attempt: int, backoff: float) -> float:
-    """Exponential backoff with jitter: between half and all of backoff * 2**attempt."""
-    return min(MAX_WAIT, backoff * 2**attempt) * random.uniform(0.5, 1.0)
 
 
 def _retryable(status: int) -> bool:
@@ -63,7 +39,7 @@ def get_with_retries(
     max_retries: int = 5,
     backoff: float = 1.0,
     sleep: Callable[[float], None] = time.sleep,
-    deadline: Deadline | None = None,
+    deadline: SourceDeadline | None = None,
 ) -> httpx.Response:
     """GET `url`; retry 429/5xx/timeouts/connection errors at most `max_retries` times.
 
@@ -72,22 +48,20 @@ def get_with_retries(
     SourceDeadlineError when the `deadline` is spent first.
     """
     path = urlsplit(url).path
-    deadline = deadline or Deadline(None, service=service)
+    deadline = deadline or SourceDeadline(None, service=service)
+    policy = Backoff(base=backoff, cap=MAX_WAIT)
     attempts = max_retries + 1
     for attempt in range(attempts):
         try:
             response = deadline.get(client, url, dict(headers), path)
         except httpx.TransportError as exc:  # timeouts, refused or dropped connections
             reason = f"{type(exc).__name__}"
-            wait = backoff_seconds(attempt, backoff)
+            wait = policy.wait(attempt + 1)
         else:
             if not _retryable(response.status_code):
                 return response
             reason = f"HTTP {response.status_code}"
-            hinted = retry_after_seconds(response.headers.get("Retry-After"))
-            wait = (
-                min(MAX_WAIT, hinted) if hinted is not None else backoff_seconds(attempt, backoff)
-            )
+            wait = policy.wait(attempt + 1, retry_after(response.headers))
         if attempt == attempts - 1:
             break
         deadline.check(path)  # no time left for another try

@@ -20,6 +20,7 @@ from bot.store import Store
 from bot.terms import key_terms
 from deskbot.cli import main
 from deskbot.core.prices import load_prices
+from tests.conftest import isolated_env
 from tests.fakes.openai_chat import FakeOpenAIChat
 
 
@@ -164,17 +165,7 @@ def wiki_env(tmp_path_factory, embedder):
     (wiki / ".deskbot-base-url").write_text("https://wiki.example/\n")
     for name, text in CLI_WIKI.items():
         (wiki / name).write_text(text)
-    env = {
-        "DESKBOT_DATA_DIR": str(root / "data"),
-        "QDRANT_PATH": str(root / "data" / "qdrant"),
-        "QDRANT_URL": None,
-        "DESKBOT_DB": str(root / "data" / "deskbot.sqlite3"),
-        "OPENAI_API_KEY": None,
-        "OPENAI_BASE_URL": None,
-        "TONE_MODEL": None,
-        "TONE_EXAMPLES": None,
-        "ESCALATION_TEXT": "#it-help",
-    }
+    env = isolated_env(root, ESCALATION_TEXT="#it-help")
     result = CliRunner(env=env).invoke(main, ["ingest", str(wiki)])
     assert result.exit_code == 0, result.output
     return env

@@ -85,6 +85,7 @@ def test_empty_index_status(env):
     assert result.exit_code == 0 and "The index is empty" in result.output
 
 
+@pytest.mark.slow  # loads the embedding model through the CLI
 def test_ingest_says_once_per_folder_that_its_pages_have_no_web_address(env, docs, tmp_path):
     other = tmp_path / "handbook"
     other.mkdir()

@@ -20,6 +20,8 @@ from deskbot.cli import main
 from deskbot.core import messages
 from tests.bot.conftest import CLI_WIKI
 
+pytestmark = pytest.mark.slow  # builds and loads a model with sentence-transformers (torch)
+
 
 @pytest.fixture(scope="module")
 def tiny_multilingual_model(tmp_path_factory):

@@ -70,6 +70,7 @@ def test_wiring_builds_it_from_settings(settings, wiki_index, embedder, tiny_cro
     assert build_retriever(settings, index=wiki_index, embedder=embedder).reranker is None
 
 
+@pytest.mark.slow  # loads the embedding model (not through the `embedder` fixture)
 def test_a_model_that_is_not_here_is_never_downloaded(tmp_path):
     with pytest.raises(EmbeddingModelError, match="never downloads"):
         CrossEncoderReranker("cross-encoder/ms-marco-MiniLM-L6-v2-not-cached-here")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from ingest.onnx_cache import read_sidecar, stale_reason
 from tests.heavy_modules import run_deskbot
 from tests.ingest.test_embed_onnx import copy_session_export, garbage_with_matching_checksum
@@ -35,6 +37,7 @@ def test_torch_backend_is_still_selectable(tmp_path, wiki_env):
     assert "torch" in loaded and "onnxruntime" not in loaded
 
 
+@pytest.mark.slow  # loads the embedding model (not through the `embedder` fixture)
 def test_an_unloadable_export_is_rebuilt_in_a_child_so_torch_never_loads(tmp_path, models_dir):
     models = tmp_path / "models"
     directory = copy_session_export(models_dir, models)

@@ -11,8 +11,8 @@ import httpx
 import pytest
 
 from deskbot.core.errors import AuthError, ConfigError, SourceError
+from deskbot.core.retry import parse_retry_after
 from ingest.sources.confluence import ConfluenceSource, normalise_base_url, parse_page_url
-from ingest.sources.http_retry import retry_after_seconds
 from tests.fakes.confluence import FakeConfluence, tiny_code
 
 
@@ -340,10 +340,10 @@ def test_normalise_base_url(given, expected):
 
 def test_retry_after_parsing():
     now = datetime(2025, 1, 1, tzinfo=UTC)
-    assert retry_after_seconds("12", now=now) == 12.0
+    assert parse_retry_after("12", now=now) == 12.0
     assert (
-        retry_after_seconds(format_datetime(now + timedelta(seconds=30), usegmt=True), now=now)
+        parse_retry_after(format_datetime(now + timedelta(seconds=30), usegmt=True), now=now)
         == 30.0
     )
-    assert retry_after_seconds("soon", now=now) is None
-    assert retry_after_seconds(None) is None
+    assert parse_retry_after("soon", now=now) is None
+    assert parse_retry_after(None) is None

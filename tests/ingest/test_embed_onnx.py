@@ -131,6 +131,7 @@ def onnx_embedder(folder: Path, models: Path) -> Embedder:
     return Embedder(ModelSource(str(folder), str(folder)), backend="onnx", models_dir=models)
 
 
+@pytest.mark.slow  # loads the embedding model (not through the `embedder` fixture)
 def test_a_changed_source_model_is_exported_again(tmp_path, models_dir, caplog):
     from safetensors.numpy import load_file, save_file
 
@@ -187,6 +188,7 @@ def copy_session_export(models_dir: Path, models: Path) -> Path:
     return directory
 
 
+@pytest.mark.slow  # loads the embedding model (not through the `embedder` fixture)
 def test_a_corrupt_export_is_detected_and_rebuilt(tmp_path, models_dir, caplog):
     models = tmp_path / "models"
     directory = copy_session_export(models_dir, models)

@@ -11,12 +11,12 @@ import logging
 import pytest
 from slack_sdk import WebClient
 
-from bot.serve.backoff import Backoff
 from bot.slack.app import build_app
 from bot.slack.socket_mode import SocketModeRunner
 from bot.store import Store
 from deskbot.core import messages
 from deskbot.core.config import Settings
+from deskbot.core.retry import Backoff
 from tests.bot.slack.slackreq import USER, wait_until
 from tests.fakes.slack import APP_TOKEN, BOT_TOKEN, FakeSlack
 from tests.fakes.socket_mode import FakeSocketMode

@@ -16,9 +16,9 @@ import pytest
 from click.testing import CliRunner
 
 from deskbot.cli import main
-from deskbot.core.config import Settings
 from deskbot.sim.simulate import Outcome, SimOptions, simulate
-from tests.conftest import DATA, WIKI
+from tests.conftest import DATA, WIKI, isolated_env
+from tests.conftest import settings_under as sim_settings
 
 HISTORY = DATA / "history.jsonl"
 HISTORY_CSV = DATA / "history.csv"
@@ -36,15 +36,6 @@ BAD_LINES = {20: "not valid JSON", 35: "question"}
 
 def line_of(origin: str) -> int:
     return int(origin.rsplit(":", 1)[1])
-
-
-def sim_settings(root: Path, **extra) -> Settings:
-    return Settings(
-        data_dir=root / "data",
-        qdrant_path=root / "data" / "qdrant",
-        db_path=root / "data" / "deskbot.sqlite3",
-        **extra,
-    )
 
 
 def run_simulation(root: Path, inputs, retriever, *, settings=None, **options) -> Outcome:
@@ -119,17 +110,7 @@ def cli_env(tmp_path_factory, embedder):
         target = root / "wiki" / page
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(WIKI / page, target)
-    env = {
-        "DESKBOT_DATA_DIR": str(root / "data"),
-        "QDRANT_PATH": str(root / "data" / "qdrant"),
-        "QDRANT_URL": None,
-        "DESKBOT_DB": str(root / "data" / "deskbot.sqlite3"),
-        "OPENAI_API_KEY": None,
-        "OPENAI_BASE_URL": None,
-        "TONE_MODEL": None,
-        "TONE_EXAMPLES": None,
-        "PRICES_FILE": None,
-    }
+    env = isolated_env(root)
     result = CliRunner(env=env).invoke(main, ["ingest", str(root / "wiki")])
     assert result.exit_code == 0, result.output
     return env
