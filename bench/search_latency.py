@@ -1,19 +1,22 @@
-"""Search latency (query embedding + hybrid search) at 10k, 50k and 100k chunks.
+"""Search latency (query embedding + hybrid search + ranking) at 10k, 50k and 100k chunks.
 
     python -m bench.search_latency [--sizes 10000 50000 100000] [--queries 100]
                                    [--embedders onnx torch] [--backends edge local]
 
-Each search runs once per embedding backend (EMBEDDING_BACKEND: ONNX Runtime, the
-default, and torch) over the same index, side by side.
+Each search is `Retriever.search` with the shipped settings (query embedding, each
+field's candidates from the index, page ranking, the coverage decision), timed end to end
+and per stage (wall and CPU time). Each search runs once per embedding backend
+(EMBEDDING_BACKEND: ONNX Runtime, the default, and torch) over the same index.
 
 For each size an index is built, closed, and then searched from a fresh process
 (so reopen time and peak RSS are those of a process that only searches), first
 on the embedded default (Qdrant Edge), then on qdrant-client's local path mode.
 
 The chunks are real: passages of Debian's Python HTML documentation, embedded with
-the real model. Beyond the first --real chunks, points are those vectors with a
-little Gaussian noise (renormalised) and the same texts' sparse vectors: enough to
-load the engine like a real corpus of that size without an hour of embedding.
+the real model, with their real payloads. Beyond the first --real chunks, points are
+those vectors with a little Gaussian noise (renormalised) and the same texts' sparse
+vectors and payloads, each copy of the corpus its own set of pages: enough to load the
+engine like a real corpus of that size without an hour of embedding.
 """
 
 from __future__ import annotations
@@ -27,12 +30,14 @@ import sys
 import tempfile
 import time
 import uuid
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
 
 # The ONNX export is prepared once and kept between runs.
 MODELS = Path(tempfile.gettempdir()) / "deskbot-bench-models"
+STAGES = ("embed", "index", "rank", "coverage")  # bot/retrieve.py's stopwatch laps
 QUERIES = [
     "how do I read a file line by line",
     "sort a list of dictionaries by a key",
@@ -62,7 +67,7 @@ def build(kind: str, path: Path, size: int, real: int) -> dict:
     from bench.corpus import sample_pages
     from ingest.chunk import Chunker
     from ingest.embed import Embedder, resolve_model
-    from ingest.index import PointData, open_index
+    from ingest.index import PointData, chunk_payload, open_index
     from ingest.parse import parse
     from ingest.sources.files import FilesSource
     from ingest.sparse import BM25Encoder
@@ -80,6 +85,7 @@ def build(kind: str, path: Path, size: int, real: int) -> dict:
         np.save(cache, dense)
     bm25 = BM25Encoder()
     sparse = [bm25.encode_document(c.embedding_text) for c in chunks]
+    per_page = Counter(c.doc_id for c in chunks)
     rng = np.random.default_rng(7)
     index = _open(kind, path, open_index)
     index.ensure(embedder.name, embedder.dimension, bm25.params())
@@ -87,13 +93,10 @@ def build(kind: str, path: Path, size: int, real: int) -> dict:
     for start in range(0, size, 1000):
         batch = []
         for n in range(start, min(size, start + 1000)):
-            i = n % len(chunks)
+            i, copy = n % len(chunks), n // len(chunks)
             vector = dense[i] if n < len(chunks) else _jitter(dense[i], rng)
-            payload = {
-                "source": "files:/bench",
-                "doc_id": f"{chunks[i].doc_id}#{n}",
-                "text": chunks[i].text,
-            }
+            payload = chunk_payload(chunks[i], per_page[chunks[i].doc_id])
+            payload |= {"source": "files:/bench", "doc_id": f"{chunks[i].doc_id}#{copy}"}
             batch.append(PointData(str(uuid.UUID(int=n + 1)), vector, sparse[i], payload))
         index.upsert(batch)
     if size >= 20_000:  # what the sync does after a large write
@@ -104,7 +107,8 @@ def build(kind: str, path: Path, size: int, real: int) -> dict:
 
 
 def search(kind: str, path: Path, queries: int, embedding: str = "onnx") -> dict:
-    """Reopen, then time query embedding + hybrid search; report peak RSS."""
+    """Reopen, then time query embedding + hybrid search + ranking + coverage, per stage;
+    report peak RSS."""
     from bot.retrieve import Retriever
     from ingest.embed import Embedder, resolve_model
     from ingest.index import open_index
@@ -116,15 +120,34 @@ def search(kind: str, path: Path, queries: int, embedding: str = "onnx") -> dict
     reopen = time.perf_counter() - started
     retriever = Retriever(index, embedder)  # the shipped settings
     retriever.search("warm up")
-    latencies = []
+    latencies, walls, cpus = [], {}, {}
     for n in range(queries):
         t0 = time.perf_counter()
-        retriever.search(QUERIES[n % len(QUERIES)])
+        result = retriever.search(QUERIES[n % len(QUERIES)])
         latencies.append(time.perf_counter() - t0)
+        for stage in STAGES:
+            walls.setdefault(stage, []).append(result.stages.wall.get(stage, 0.0))
+            cpus.setdefault(stage, []).append(result.stages.cpu.get(stage, 0.0))
     index.close()
     p50, p95 = np.percentile(latencies, [50, 95]) * 1000
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"reopen_s": reopen, "p50_ms": p50, "p95_ms": p95, "rss_mb": rss}
+    stages = {
+        stage: {
+            "p50_ms": float(np.percentile(walls[stage], 50) * 1000),
+            "p95_ms": float(np.percentile(walls[stage], 95) * 1000),
+            "cpu_ms": float(np.mean(cpus[stage]) * 1000),
+        }
+        for stage in STAGES
+    }
+    return {"reopen_s": reopen, "p50_ms": p50, "p95_ms": p95, "rss_mb": rss, "stages": stages}
+
+
+def _stage_lines(kind: str, embedding: str, size: int, stages: dict) -> list[str]:
+    return [
+        f"  {kind} {embedding} {size}: {stage:8} p50 {s['p50_ms']:6.2f} ms  "
+        f"p95 {s['p95_ms']:6.2f} ms  CPU {s['cpu_ms']:6.2f} ms (mean, all threads)"
+        for stage, s in stages.items()
+    ]
 
 
 def _open(kind: str, path: Path, open_index):
@@ -177,6 +200,7 @@ def main() -> None:
     one, five, _ = os.getloadavg()
     print(f"load average {one:.2f} (1 min) {five:.2f} (5 min) on {os.cpu_count()} CPUs")
     print("backend  embed  chunks   build s  reopen s  p50 ms  p95 ms  peak RSS MB")
+    stage_lines = []
     for size in args.sizes:
         for kind in args.backends:
             path = tempfile.mkdtemp(prefix=f"deskbot-search-{kind}-")
@@ -204,6 +228,10 @@ def main() -> None:
                     f"{found['rss_mb']:11.0f}",
                     flush=True,
                 )
+                stage_lines += _stage_lines(kind, embedding, size, found["stages"])
+    print("per stage (wall p50/p95 of each stage alone; CPU: the process's, so ONNX Runtime's")
+    print("and the index engine's worker threads count too):")
+    print("\n".join(stage_lines))
     one, five, _ = os.getloadavg()
     print(f"load average {one:.2f} (1 min) {five:.2f} (5 min) at the end")
     print("goal (edge, onnx, 100k): p95 < 8 ms, reopen < 2 s")

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from bot.ranking import PageEvidence
 from bot.terms import STOPWORDS
-from ingest.sparse import terms
+from ingest.sparse import term_set, terms
 
 WEIGHTS_FILE = Path(__file__).resolve().parent / "data" / "coverage.json"
 FEATURES = ("cosine", "margin", "terms", "agree")
@@ -99,10 +99,12 @@ def term_share(question: str, page: PageEvidence) -> float:
     wanted = set(question_terms(question))
     if not wanted:
         return 0.0
-    found: set[str] = set()
-    for passage in page.passages:
-        p = passage.payload
-        found |= set(terms(f"{p.get('title', '')} {p.get('section', '')} {p.get('text', '')}"))
+    found = term_set(
+        " ".join(
+            f"{p.get('title', '')} {p.get('section', '')} {p.get('text', '')}"
+            for p in (passage.payload for passage in page.passages)
+        )
+    )
     return len(wanted & found) / len(wanted)
 
 

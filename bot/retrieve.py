@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from bot.coverage import Coverage, CoverageModel, decide
 from bot.ranking import PageEvidence, RankingWeights, rank_pages
+from bot.stopwatch import Stopwatch
 from ingest.embed import Embedder
 from ingest.index import Index, Scored
 from ingest.sparse import BM25Encoder
@@ -52,12 +53,20 @@ class Hit:
 
 
 class SearchResult(list):
-    """Passages best first (a list of Hit), with the coverage decision for the query."""
+    """Passages best first (a list of Hit), with the coverage decision for the query and
+    the time its stages took (embed, index, rank, coverage)."""
 
-    def __init__(self, hits=(), coverage: Coverage | None = None, pages: int = 0) -> None:
+    def __init__(
+        self,
+        hits=(),
+        coverage: Coverage | None = None,
+        pages: int = 0,
+        stages: Stopwatch | None = None,
+    ) -> None:
         super().__init__(hits)
         self.coverage = coverage or Coverage(covered=bool(self), confidence=0.0)
         self.pages = pages  # how many pages the candidates came from
+        self.stages = stages or Stopwatch()
 
 
 def source_key(spec: str) -> str:
@@ -104,7 +113,8 @@ class Retriever:
         cross_language: bool = False,
     ) -> SearchResult:
         """Best passages, best page first; an empty or word-less query finds nothing."""
-        pages = self.rank(query, sources=sources)
+        stages = Stopwatch()
+        pages = self.rank(query, sources=sources, stages=stages)
         hits = passages(pages, k or self.top_k)
         coverage = decide(
             query,
@@ -115,22 +125,33 @@ class Retriever:
         )
         if coverage.covered and coverage.signals.get("cosine", 0.0) < self.threshold:
             coverage = Coverage(False, coverage.confidence, coverage.signals)
-        return SearchResult(hits, coverage, len(pages))
+        stages.lap("coverage")
+        return SearchResult(hits, coverage, len(pages), stages)
 
-    def rank(self, query: str, *, sources: Sequence[str] | None = None) -> list[PageEvidence]:
-        """Every candidate page for `query`, best first."""
+    def rank(
+        self,
+        query: str,
+        *,
+        sources: Sequence[str] | None = None,
+        stages: Stopwatch | None = None,
+    ) -> list[PageEvidence]:
+        """Every candidate page for `query`, best first (`stages` times each step)."""
+        stages = stages or Stopwatch()
         if not query.strip():
             return []
         dense = self.embedder.encode_queries([query])[0]
+        stages.lap("embed")
         fields = self.index.candidates(
             dense,
             self.sparse.encode_query(query),
             limit=CANDIDATES,
             sources=[source_key(s) for s in sources] if sources else None,
         )
+        stages.lap("index")
         pages = rank_pages(fields, self.weights)
         if self.reranker is not None:
             pages = self.reranker.rerank(query, pages)
+        stages.lap("rank")
         return pages
 
     def relevant(self, hits: list[Hit]) -> list[Hit]:

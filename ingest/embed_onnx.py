@@ -68,6 +68,10 @@ class OnnxEncoder:
         # the process at ~1.2-1.8 GB for good; without it (and with `_give_back_memory`) it
         # returns to where it was, at the same speed.
         options.enable_cpu_mem_arena = False
+        # Idle worker threads sleep instead of spinning: on a CPU shared with other work (the
+        # bot's own threads, other processes) spinning cost one query ~2x the CPU and ~2.5x
+        # the wall time under load, and bulk encoding was no faster with it (bench.search_latency).
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         if threads:
             options.intra_op_num_threads = threads
         self.session = ort.InferenceSession(

@@ -49,6 +49,19 @@ PAYLOAD_FIELDS = (
     "breadcrumb",
     "labels",
 )
+# What a search hands back of each point: the page key and what a cited passage shows
+# (not the hashes and counts the sync keeps; fewer fields read, fewer dicts built).
+HIT_FIELDS = (
+    "source",
+    "doc_id",
+    "chunk_no",
+    "title",
+    "section",
+    "url",
+    "text",
+    "updated_at",
+    "breadcrumb",
+)
 KEYWORD_INDEXES = ("source", "doc_id")
 FUSIONS = ("hybrid", "dense", "sparse")
 # Reciprocal rank fusion of the dense and sparse candidates: score = sum w / (k + rank).
@@ -269,6 +282,7 @@ class Index(ABC):
     ) -> list[Scored]:
         """Best `limit` points; `fusion` is hybrid (RRF of dense and sparse), dense or sparse."""
 
+    @abstractmethod
     def candidates(
         self,
         dense: np.ndarray,
@@ -278,11 +292,10 @@ class Index(ABC):
         sources: Sequence[str] | None = None,
     ) -> dict[str, list[Scored]]:
         """Each field's own best `limit` points ("dense", and "sparse" when the query has
-        words), for fusion by the caller; every result carries its dense cosine."""
-        found = {DENSE: self.query(dense, sparse, limit=limit, sources=sources, fusion="dense")}
-        if sparse.indices:
-            found[SPARSE] = self.query(dense, sparse, limit=limit, sources=sources, fusion="sparse")
-        return found
+        words), for fusion by the caller; every result carries its dense cosine and the
+        HIT_FIELDS of its payload. One round trip: the dense scores are the cosines, and
+        the sparse candidates' cosines come from the dense field rescoring them in the
+        engine (vectors never travel)."""
 
     @abstractmethod
     def count(self, source: str | None = None) -> int: ...
@@ -313,19 +326,49 @@ def prefetch_depth(limit: int) -> int:
     return max(limit * 4, 20)
 
 
-def rescored(dense: np.ndarray, points: Iterable) -> list[Scored]:
+def rescored(dense: np.ndarray, points: Sequence) -> list[Scored]:
     """Scored results from backend points (id, payload, vector), in the backend's order.
 
     The score is the cosine of the (normalised) query against the stored (normalised) dense
     vector, whatever the fusion that ordered them.
     """
-    results = []
-    for point in points:
-        vector = point.vector.get(DENSE) if isinstance(point.vector, dict) else point.vector
-        cosine = float(np.dot(dense, np.asarray(vector, dtype=np.float32))) if vector else 0.0
-        score = float(getattr(point, "score", 0.0) or 0.0)
-        results.append(Scored(str(point.id), dict(point.payload or {}), cosine, score))
-    return results
+    vectors = [p.vector.get(DENSE) if isinstance(p.vector, dict) else p.vector for p in points]
+    known = [n for n, v in enumerate(vectors) if v]
+    cosines = np.zeros(len(points), dtype=np.float32)
+    if known:
+        matrix = np.array([vectors[n] for n in known], dtype=np.float32)
+        cosines[known] = matrix @ dense.astype(np.float32)
+    return [
+        Scored(str(p.id), p.payload or {}, float(c), float(getattr(p, "score", 0.0) or 0.0))
+        for p, c in zip(points, cosines, strict=True)
+    ]
+
+
+def missing_cosines(
+    dense: np.ndarray, sparse_points: Sequence, cosines: dict[str, float], retrieve
+) -> dict[str, float]:
+    """`cosines` completed for every sparse point: those the engine's rescoring did not
+    return (a tie at its cut) are computed from vectors fetched by `retrieve(ids)`."""
+    missing = [p.id for p in sparse_points if str(p.id) not in cosines]
+    if missing:
+        cosines = cosines | {s.id: s.cosine for s in rescored(dense, retrieve(missing))}
+    return cosines
+
+
+def field_results(
+    dense_points: Sequence, sparse_points: Sequence | None, cosines: dict[str, float]
+) -> dict[str, list[Scored]]:
+    """`candidates`' answer from the backend's dense and sparse points.
+
+    `cosines` maps point id (as a string) to its dense cosine, for every sparse point (a
+    dense point's own score is its cosine).
+    """
+    found = {DENSE: [Scored(str(p.id), p.payload or {}, p.score, p.score) for p in dense_points]}
+    if sparse_points is not None:
+        found[SPARSE] = [
+            Scored(str(p.id), p.payload or {}, cosines[str(p.id)], p.score) for p in sparse_points
+        ]
+    return found
 
 
 def open_index(

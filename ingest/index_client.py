@@ -17,6 +17,7 @@ from qdrant_client import QdrantClient, models
 
 from ingest.index import (
     DENSE,
+    HIT_FIELDS,
     KEYWORD_INDEXES,
     RRF_K,
     RRF_WEIGHTS,
@@ -25,6 +26,8 @@ from ingest.index import (
     IndexMeta,
     PointData,
     Scored,
+    field_results,
+    missing_cosines,
     prefetch_depth,
     rescored,
 )
@@ -174,6 +177,52 @@ class ClientIndex(Index):
                 **common,
             )
         return rescored(dense, response.points)
+
+    def candidates(
+        self,
+        dense: np.ndarray,
+        sparse: SparseVector,
+        *,
+        limit: int,
+        sources: Sequence[str] | None = None,
+    ) -> dict[str, list[Scored]]:
+        if not self.client.collection_exists(self.collection):
+            return {DENSE: []}
+        flt = _source_filter(sources) if sources else None
+        fields = list(HIT_FIELDS)
+        query = dense.tolist()
+        requests = [
+            models.QueryRequest(
+                query=query, using=DENSE, limit=limit, filter=flt, with_payload=fields
+            )
+        ]
+        if sparse.indices:
+            sparse_vec = models.SparseVector(indices=sparse.indices, values=sparse.values)
+            requests += [
+                models.QueryRequest(
+                    query=sparse_vec, using=SPARSE, limit=limit, filter=flt, with_payload=fields
+                ),
+                models.QueryRequest(  # the same sparse candidates, scored by the dense field
+                    prefetch=[
+                        models.Prefetch(query=sparse_vec, using=SPARSE, limit=limit, filter=flt)
+                    ],
+                    query=query,
+                    using=DENSE,
+                    limit=limit,
+                    with_payload=False,
+                ),
+            ]
+        responses = self.client.query_batch_points(self.collection, requests=requests)
+        if len(responses) == 1:
+            return field_results(responses[0].points, None, {})
+        dense_r, sparse_r, rescoring = responses
+        cosines = missing_cosines(
+            dense,
+            sparse_r.points,
+            {str(p.id): p.score for p in rescoring.points},
+            lambda ids: self.client.retrieve(self.collection, ids, with_vectors=[DENSE]),
+        )
+        return field_results(dense_r.points, sparse_r.points, cosines)
 
     def count(self, source: str | None = None) -> int:
         if not self.client.collection_exists(self.collection):

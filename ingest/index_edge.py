@@ -23,6 +23,7 @@ from deskbot.core import messages
 from deskbot.core.errors import IndexLockedError
 from ingest.index import (
     DENSE,
+    HIT_FIELDS,
     KEYWORD_INDEXES,
     RRF_K,
     RRF_WEIGHTS,
@@ -31,6 +32,8 @@ from ingest.index import (
     IndexMeta,
     PointData,
     Scored,
+    field_results,
+    missing_cosines,
     prefetch_depth,
     rescored,
 )
@@ -150,6 +153,43 @@ class EdgeIndex(Index):
                 **common,
             )
         return rescored(dense, self.shard.query(request))
+
+    def candidates(
+        self,
+        dense: np.ndarray,
+        sparse: SparseVector,
+        *,
+        limit: int,
+        sources: Sequence[str] | None = None,
+    ) -> dict[str, list[Scored]]:
+        if self.shard is None:
+            return {DENSE: []}
+        dense_q = q.Query.Nearest(dense.tolist(), using=DENSE)
+        flt = _source_filter(sources) if sources else None
+        fields = list(HIT_FIELDS)
+        requests = [q.QueryRequest(query=dense_q, limit=limit, filter=flt, with_payload=fields)]
+        if sparse.indices:
+            sparse_q = q.Query.Nearest(q.SparseVector(sparse.indices, sparse.values), using=SPARSE)
+            requests += [
+                q.QueryRequest(query=sparse_q, limit=limit, filter=flt, with_payload=fields),
+                q.QueryRequest(  # the same sparse candidates, scored by the dense field
+                    prefetches=[q.Prefetch(limit=limit, query=sparse_q, filter=flt)],
+                    query=dense_q,
+                    limit=limit,
+                    with_payload=False,
+                ),
+            ]
+        dense_points, *rest = self.shard.query_batch(q.QueryBatchRequest(requests))
+        if not rest:
+            return field_results(dense_points, None, {})
+        sparse_points, rescoring = rest
+        cosines = missing_cosines(
+            dense,
+            sparse_points,
+            {str(p.id): p.score for p in rescoring},
+            lambda ids: self.shard.retrieve(ids, with_payload=False, with_vector=[DENSE]),
+        )
+        return field_results(dense_points, sparse_points, cosines)
 
     def count(self, source: str | None = None) -> int:
         if self.shard is None:

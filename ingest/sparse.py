@@ -12,6 +12,7 @@ import re
 import zlib
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
@@ -24,6 +25,7 @@ STOPWORDS = frozenset(
 )
 
 
+@lru_cache(maxsize=1 << 15)  # a wiki's vocabulary repeats: stem each word once
 def _stem(word: str) -> str:
     """Very light suffix folding so 'printers' finds 'printer' and 'resetting' finds 'reset'."""
     for suffix in ("ies", "ing", "ed", "es", "s"):
@@ -46,6 +48,12 @@ def terms(text: str) -> list[str]:
         for word in (w.lower() for w in _WORD.findall(text))
         if word not in STOPWORDS and len(word) < 40
     ]
+
+
+def term_set(text: str) -> set[str]:
+    """The distinct terms of `text`: `set(terms(text))`, each distinct word handled once."""
+    words = {w.lower() for w in set(_WORD.findall(text))}
+    return {_stem(w) for w in words if w not in STOPWORDS and len(w) < 40}
 
 
 def term_id(term: str) -> int:

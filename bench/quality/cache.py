@@ -30,6 +30,7 @@ class CachedEmbedder:
 
     name = property(lambda self: self.inner.name)
     dimension = property(lambda self: self.inner.dimension)
+    model_sha256 = property(lambda self: getattr(self.inner, "model_sha256", None))
     max_seq_length = property(lambda self: self.inner.max_seq_length)
     tokenizer = property(lambda self: self.inner.tokenizer)
 

@@ -66,6 +66,12 @@ def test_single_queries_match_torch(embedder, torch_embedder):
         assert cosines(got, torch_embedder.encode_queries([query]))[0] >= MIN_COSINE
 
 
+def test_idle_runtime_threads_sleep(embedder):
+    """No spinning worker threads: on a shared CPU they doubled a query's CPU time."""
+    options = embedder.encoder.session.get_session_options()
+    assert options.get_session_config_entry("session.intra_op.allow_spinning") == "0"
+
+
 def test_chunker_counts_the_same_tokens_on_both_paths(embedder, torch_embedder):
     onnx_chunker = Chunker(embedder.tokenizer, embedder.max_seq_length)
     torch_chunker = Chunker(torch_embedder.tokenizer, torch_embedder.max_seq_length)

@@ -10,7 +10,7 @@ from qdrant_client import QdrantClient
 
 from deskbot.core.errors import IndexLockedError, ModelMismatchError
 from ingest.document import point_id
-from ingest.index import PointData, open_index
+from ingest.index import DENSE, HIT_FIELDS, SPARSE, PointData, missing_cosines, open_index
 from ingest.sparse import BM25Encoder
 
 BM25 = BM25Encoder()
@@ -70,6 +70,57 @@ def test_fusions(index, fusion, query, seed, expected):
     index.upsert(_points())
     top = index.query(_vector(seed), BM25.encode_query(query), limit=1, fusion=fusion)
     assert top[0].payload["doc_id"] == expected
+
+
+def test_candidates_per_field_with_cosines(index):
+    """One round trip: each field's own order, the dense cosine on every result (the sparse
+    ones' computed in the engine), and only the payload fields a search shows."""
+    points = _points()
+    for p in points:
+        p.payload["content_hash"] = "not for searches"
+    index.upsert(points)
+    query, words = _vector(9), BM25.encode_query("paid leave on the office printer")
+    found = index.candidates(query, words, limit=3)
+    vectors = {p.id: p.dense for p in points}
+    by_cosine = sorted(vectors, key=lambda i: -float(vectors[i] @ query))[:3]
+    assert [s.id for s in found[DENSE]] == by_cosine
+    sparse_order = index.query(query, words, limit=3, fusion="sparse")
+    assert [s.id for s in found[SPARSE]] == [s.id for s in sparse_order]
+    for scored in found[DENSE] + found[SPARSE]:
+        assert scored.cosine == pytest.approx(float(vectors[scored.id] @ query), abs=1e-6)
+        assert set(scored.payload) <= set(HIT_FIELDS) and scored.payload["text"]
+
+
+def test_candidates_filter_and_wordless_query(index):
+    index.upsert(_points("files:/a") + _points("confluence:HR"))
+    found = index.candidates(_vector(1), BM25.encode_query("vpn printer"), limit=8,
+                             sources=["confluence:HR"])  # fmt: skip
+    assert {s.payload["source"] for f in found.values() for s in f} == {"confluence:HR"}
+    assert len(found[DENSE]) == 4
+    assert list(index.candidates(_vector(1), BM25.encode_query("?!"), limit=3)) == [DENSE]
+
+
+def test_missing_cosines_are_computed_from_vectors():
+    """A sparse candidate the engine's rescoring left out (a tie at its cut) still gets
+    its cosine, from its fetched vector."""
+    query = _vector(4)
+    points = [Record(f"p{n}", {DENSE: _vector(n).tolist()}) for n in range(3)]
+    fetched = []
+
+    def retrieve(ids):
+        fetched.append(list(ids))
+        return [p for p in points if p.id in ids]
+
+    cosines = missing_cosines(query, points, {"p0": 0.5}, retrieve)
+    assert fetched == [["p1", "p2"]] and cosines["p0"] == 0.5
+    assert cosines["p2"] == pytest.approx(float(_vector(2) @ query), abs=1e-6)
+
+
+class Record:
+    """A backend point as a fetch returns it: id, vectors, no payload, no score."""
+
+    def __init__(self, id: str, vector: dict) -> None:
+        self.id, self.vector, self.payload = id, vector, None
 
 
 def test_source_filter_and_counts(index):

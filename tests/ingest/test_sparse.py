@@ -1,6 +1,6 @@
 import pytest
 
-from ingest.sparse import BM25Encoder, term_id, terms
+from ingest.sparse import BM25Encoder, term_id, term_set, terms
 
 
 @pytest.mark.parametrize(
@@ -35,3 +35,18 @@ def test_query_is_one_per_distinct_term():
     vec = BM25Encoder().encode_query("vpn VPN the mac")
     assert sorted(vec.indices) == sorted({term_id("vpn"), term_id("mac")})
     assert vec.values == [1.0, 1.0]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Resetting the PRINTERS resets printers; printer status: access denied.",
+        "İstanbul ISTANBUL istanbul Straße STRASSE ǅemal ﬁle",  # case folding that grows words
+        "x" * 45 + " short " + "y" * 39,  # over-long words are dropped, the 39-letter one kept
+        "git-stash(1) --keep-index: all changes already added to the index are left intact",
+        "",
+    ],
+)
+def test_term_set_is_the_set_of_terms(text):
+    """The coverage decision's fast path finds exactly the terms the index has."""
+    assert term_set(text) == set(terms(text))
