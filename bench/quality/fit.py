@@ -27,9 +27,10 @@ from bot.retrieve import Retriever
 CROSS_FEATURES = ("cosine", "margin")
 
 
-def collect(split: str = "tune") -> tuple[list[dict], list[int]]:
+def collect(split: str = "tune") -> tuple[list[dict], list[int], list[str]]:
+    """Signals, labels (1 covered) and each row's corpus."""
     embedder = load_embedder()
-    rows, labels = [], []
+    rows, labels, corpora = [], [], []
     for name, corpus in sorted(CORPORA.items()):
         with index_corpus(corpus, embedder) as index:
             retriever = Retriever(index, embedder)
@@ -37,7 +38,8 @@ def collect(split: str = "tune") -> tuple[list[dict], list[int]]:
                 for q in group:
                     rows.append(signals(q.question, retriever.rank(q.question)))
                     labels.append(label)
-    return rows, labels
+                    corpora.append(name)
+    return rows, labels, corpora
 
 
 def fit(rows: list[dict], labels: list[int], features: tuple[str, ...]) -> tuple[dict, np.ndarray]:
@@ -57,15 +59,33 @@ def pick_threshold(scores: np.ndarray, labels: list[int], max_refused: float) ->
     return float(np.floor(covered[allowed] * 100) / 100)
 
 
+def per_corpus_threshold(
+    scores: np.ndarray, labels: list[int], corpora: list[str], max_refused: float
+) -> float:
+    """The highest threshold refusing at most `max_refused` of each corpus's covered."""
+    names, labelled = np.array(corpora), np.array(labels)
+    return min(
+        pick_threshold(scores[names == n], list(labelled[names == n]), max_refused)
+        for n in sorted(set(corpora))
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--max-refused", type=float, default=0.03)
+    parser.add_argument(
+        "--per-corpus",
+        action="store_true",
+        help="hold --max-refused for each corpus, not for both together",
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    rows, labels = collect()
+    rows, labels, corpora = collect()
     same, scores = fit(rows, labels, FEATURES)
     cross, _ = fit(rows, labels, CROSS_FEATURES)
     threshold = pick_threshold(scores, labels, args.max_refused)
+    if args.per_corpus:
+        threshold = per_corpus_threshold(scores, labels, corpora, args.max_refused)
     off = scores[np.array(labels) == 0]
     print(
         f"weights {same}\ncross-language {cross}\nthreshold {threshold:.2f}: "
