@@ -45,7 +45,7 @@ def friendly_errors(func: F) -> F:
             click.echo(f"Error: {redact(str(exc), secrets)}", err=True)
             sys.exit(1)
 
-    return wrapper  # type: ignore[return-value]
+    return wrapper  # type: ignore[return-value]  # functools.wraps keeps the signature; mypy sees a plain callable
 
 
 class LazyGroup(click.Group):

@@ -12,10 +12,12 @@ import threading
 
 import pytest
 
+from bot.prompts import REWRITE_SYSTEM
 from deskbot.core import messages
 from tests.bot.serve.botproc import start_bot
 from tests.bot.serve.conftest import wiki_model
 from tests.bot.slack.slackreq import USER, envelope, message_event, wait_answer, wait_until
+from tests.fakes.openai_chat import FakeOpenAIChat
 from tests.fakes.slack import BOT_USER, FakeSlack
 from tests.fakes.socket_mode import FakeSocketMode
 
@@ -152,4 +154,41 @@ def test_a_token_revoked_while_running_is_reported_and_exits_non_zero(served_ind
     assert f"Error: {expected}" in log
     # the start-up check, the first connection, then three rejections and no more
     assert len(slack.calls_to("apps.connections.open", ok_only=False)) == 1 + 1 + 3
+    assert "Traceback" not in log
+
+
+def test_an_answer_outliving_the_grace_period_is_cut_off_and_the_bot_exits_0(served_index):
+    release, started = threading.Event(), threading.Event()
+
+    def stuck_model(body: dict) -> str:
+        if body["messages"][0]["content"] == REWRITE_SYSTEM:
+            return wiki_model(body)
+        started.set()
+        release.wait(30)
+        return "Too late [1]."
+
+    with (
+        FakeSocketMode() as fake,
+        FakeSlack(socket=fake) as slack,
+        FakeOpenAIChat(default=stuck_model) as model,
+    ):
+        bot = start_bot(served_index, slack, model.base_url, SHUTDOWN_GRACE_SECONDS="1")
+        try:
+            bot.wait_log("deskbot connected to Slack in Socket Mode")
+            message = slack.user_message(CHANNEL, f"<@{BOT_USER}> where is the printer?")
+            fake.wait_ack(
+                fake.envelope("events_api", envelope(message_event(message, "app_mention")))
+            )
+            assert started.wait(30)
+            bot.signal(signal.SIGTERM)
+            assert bot.wait(20) == 0  # 1 s of grace, not the model's 30
+            log = bot.log()
+        finally:
+            release.set()
+            bot.close()
+    assert re.search(
+        r"deskbot stopped \(SIGTERM\): 0 answer\(s\) finished during shutdown, "
+        r"1 cut off after the 1 s grace period",
+        log,
+    ), log
     assert "Traceback" not in log
