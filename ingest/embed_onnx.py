@@ -9,13 +9,13 @@ ingest/onnx_export.py, which checked it against torch before it was ever used.
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import json
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+
+from deskbot.core.memory import give_back_memory
 
 
 def load_tokenizer(folder: Path, max_seq_length: int):
@@ -65,7 +65,7 @@ class OnnxEncoder:
         options = ort.SessionOptions()
         options.log_severity_level = 3  # errors only: no graph-optimiser chatter on stderr
         # No arena: with it, one 64 x 256-token batch (an ingest, a /reindex in the bot) left
-        # the process at ~1.2-1.8 GB for good; without it (and with `_give_back_memory`) it
+        # the process at ~1.2-1.8 GB for good; without it (and with `give_back_memory`) it
         # returns to where it was, at the same speed.
         options.enable_cpu_mem_arena = False
         # Idle worker threads sleep instead of spinning: on a CPU shared with other work (the
@@ -90,7 +90,7 @@ class OnnxEncoder:
             rows = order[start : start + batch_size]
             out[rows] = self._run([encodings[i] for i in rows])
         if len(texts) > 16:
-            _give_back_memory()
+            give_back_memory()
         return out
 
     def _run(self, batch) -> np.ndarray:
@@ -115,12 +115,6 @@ def mean_pool_normalise(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
     pooled = summed / np.clip(weights.sum(axis=1), 1e-9, None)
     norms = np.linalg.norm(pooled, axis=1, keepdims=True)
     return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
-
-
-def _give_back_memory() -> None:
-    """Return the heap that a big batch's activations freed to the OS (glibc), if we can."""
-    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to give back
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def _tokenizer_config(folder: Path) -> dict:
