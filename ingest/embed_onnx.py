@@ -3,8 +3,9 @@ mean pooling over the attention mask, then L2 normalisation.
 
 This is the sentence-transformers pipeline Transformer -> Pooling(mean) -> Normalize
 (ingest/model_folder.py checks a folder is exactly that) without torch: a process that
-only searches imports onnxruntime, tokenizers and numpy. The ONNX file itself comes from
-ingest/onnx_export.py, which checked it against torch before it was ever used.
+only searches imports onnxruntime, tokenizers and numpy. The ONNX file and its weights
+file come from ingest/onnx_export.py, which checked them against torch before use; ONNX
+Runtime maps the weights from that file rather than copying them into memory.
 """
 
 from __future__ import annotations
@@ -16,6 +17,11 @@ from pathlib import Path
 import numpy as np
 
 from deskbot.core.memory import give_back_memory
+
+
+def weights_file(onnx_path: Path) -> Path:
+    """The file beside an exported model that holds its big tensors (ingest/onnx_export.py)."""
+    return onnx_path.with_name(onnx_path.name + ".data")
 
 
 def load_tokenizer(folder: Path, max_seq_length: int):

@@ -1,13 +1,14 @@
 """The cached ONNX export of a model folder: find it, trust it only when checked, rebuild it.
 
-Layout: `<models_dir>/<folder name>-<hash of its path>/model.onnx` + `model.json` (the
+Layout: `<models_dir>/<folder name>-<hash of its path>/model.onnx` (the graph),
+`model.onnx.data` (its big tensors, mapped by ONNX Runtime) and `model.json` (the
 sidecar). The sidecar records the source folder's identity (sha256 of its weights,
-configs and tokenizer), the ONNX file's sha256, the exporter's and ONNX Runtime's
-versions, and the verification against torch. It is written last, so a file without one
-was never verified.
+configs and tokenizer), both files' sha256, the exporter's and ONNX Runtime's versions,
+and the verification against torch. It is written last, so files without one were never
+verified.
 
-The export is used only when the sidecar matches the folder's identity, the file's
-checksum and this ONNX Runtime's version, and the file loads; otherwise it is exported
+The export is used only when the sidecar matches the folder's identity, both files'
+checksums and this ONNX Runtime's version, and the files load; otherwise it is exported
 again (one process at a time, under a file lock) by a child process that imports torch,
 so the process that asked for the model never does.
 """
@@ -28,14 +29,14 @@ from importlib import metadata
 from pathlib import Path
 
 from deskbot.core.errors import OnnxExportError
-from ingest.embed_onnx import OnnxEncoder
+from ingest.embed_onnx import OnnxEncoder, weights_file
 from ingest.model_folder import ModelFolder, sha256_file
 
 log = logging.getLogger(__name__)
 
 ONNX_FILE = "model.onnx"
 SIDECAR = "model.json"
-FORMAT = 1
+FORMAT = 2  # 2: big tensors in model.onnx.data (1: all in model.onnx)
 
 
 def cache_dir(models_dir: Path, folder: ModelFolder, name: str | None = None) -> Path:
@@ -124,17 +125,21 @@ def stale_reason(directory: Path, identity: str) -> str | None:
     """Why the cached export may not be used as it is, or None when it may."""
     sidecar = read_sidecar(directory)
     onnx_file = directory / ONNX_FILE
+    weights = weights_file(onnx_file)
     if sidecar is None or not onnx_file.is_file():
         return "no verified export yet"
     if sidecar.get("format") != FORMAT:
         return "the export was made by another version of deskbot"
+    if not weights.is_file():
+        return f"{weights} is missing"
     if (sidecar.get("source") or {}).get("identity") != identity:
         return "the source model's files changed since the export"
     runtime = (sidecar.get("exporter") or {}).get("onnxruntime")
     if runtime != _version("onnxruntime"):
         return f"it was verified with onnxruntime {runtime}, this is {_version('onnxruntime')}"
-    if sha256_file(onnx_file) != sidecar.get("onnx_sha256"):
-        return f"{onnx_file} is corrupt (its checksum does not match the sidecar)"
+    for path, key in ((onnx_file, "onnx_sha256"), (weights, "weights_sha256")):
+        if sha256_file(path) != sidecar.get(key):
+            return f"{path} is corrupt (its checksum does not match the sidecar)"
     return None
 
 

@@ -20,11 +20,11 @@ from transformers import AutoTokenizer
 from deskbot.core.errors import ModelMismatchError
 from ingest.chunk import Chunker
 from ingest.embed import Embedder, ModelSource, resolve_model
-from ingest.embed_onnx import load_tokenizer
+from ingest.embed_onnx import load_tokenizer, weights_file
 from ingest.index import open_index
 from ingest.model_folder import ModelFolder
 from ingest.onnx_cache import ONNX_FILE, SIDECAR, cache_dir, read_sidecar, stale_reason
-from ingest.onnx_export import MIN_COSINE, verification_texts
+from ingest.onnx_export import MIN_COSINE, WEIGHTS_ALIGNMENT, verification_texts
 from ingest.parse import parse
 from ingest.sources.files import FilesSource
 from tests.conftest import WIKI
@@ -169,11 +169,10 @@ def test_a_changed_source_model_is_exported_again(tmp_path, models_dir, caplog):
     index.close()
 
 
-def _flip_bytes(directory: Path) -> None:
-    onnx_file = directory / ONNX_FILE
-    data = bytearray(onnx_file.read_bytes())
+def _flip_bytes(path: Path) -> None:
+    data = bytearray(path.read_bytes())
     data[len(data) // 2 : len(data) // 2 + 64] = os.urandom(64)
-    onnx_file.write_bytes(bytes(data))
+    path.write_bytes(bytes(data))
 
 
 def garbage_with_matching_checksum(directory: Path) -> None:
@@ -195,17 +194,46 @@ def copy_session_export(models_dir: Path, models: Path) -> Path:
 
 
 @pytest.mark.slow  # loads the embedding model (not through the `embedder` fixture)
-def test_a_corrupt_export_is_detected_and_rebuilt(tmp_path, models_dir, caplog):
+@pytest.mark.parametrize("damaged", [ONNX_FILE, ONNX_FILE + ".data"])
+def test_a_corrupt_export_is_detected_and_rebuilt(tmp_path, models_dir, caplog, damaged):
     models = tmp_path / "models"
     directory = copy_session_export(models_dir, models)
-    good = read_sidecar(directory)["onnx_sha256"]
-    _flip_bytes(directory)
+    good = read_sidecar(directory)
+    _flip_bytes(directory / damaged)
     caplog.set_level(logging.INFO, logger="ingest.onnx_cache")
     rebuilt = Embedder(resolve_model(None), backend="onnx", models_dir=models)
     assert rebuilt.backend == "onnx"
-    assert "is corrupt (its checksum does not match the sidecar)" in caplog.text
-    assert read_sidecar(directory)["onnx_sha256"] == good  # the same deterministic export again
+    assert f"{damaged} is corrupt (its checksum does not match the sidecar)" in caplog.text
+    for key in ("onnx_sha256", "weights_sha256"):  # the same deterministic export again
+        assert read_sidecar(directory)[key] == good[key]
     assert stale_reason(directory, rebuilt.model_sha256) is None
+
+
+def test_a_missing_weights_file_makes_the_export_stale(tmp_path, models_dir, embedder):
+    directory = copy_session_export(models_dir, tmp_path / "models")
+    weights = weights_file(directory / ONNX_FILE)
+    weights.unlink()
+    assert stale_reason(directory, embedder.model_sha256) == f"{weights} is missing"
+
+
+def test_the_export_keeps_its_big_tensors_in_a_weights_file_onnx_runtime_maps(embedder):
+    """The graph file holds no big tensor; each sits page-aligned in model.onnx.data, and the
+    running session reads them from a mapping of that file, not from a copy in its heap."""
+    import onnx
+
+    graph_file = embedder.encoder.path
+    model = onnx.load(str(graph_file), load_external_data=False)
+    outside = [t for t in model.graph.initializer if t.data_location == onnx.TensorProto.EXTERNAL]
+    inside = [t for t in model.graph.initializer if t.data_location != onnx.TensorProto.EXTERNAL]
+    assert {t.name for t in outside} >= {"model.embeddings.word_embeddings.weight"}
+    assert all(len(t.raw_data) < WEIGHTS_ALIGNMENT for t in inside)
+    places = [{e.key: e.value for e in t.external_data} for t in outside]
+    assert {p["location"] for p in places} == {weights_file(graph_file).name}
+    assert all(int(p["offset"]) % WEIGHTS_ALIGNMENT == 0 for p in places)
+    maps = Path("/proc/self/maps")
+    if maps.exists():
+        mapped = [line for line in maps.read_text().splitlines() if line.endswith(".onnx.data")]
+        assert any(str(weights_file(graph_file).resolve()) in line for line in mapped)
 
 
 def test_a_model_onnx_cannot_reproduce_runs_on_torch_with_one_log_line(tmp_path, caplog):
