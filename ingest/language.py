@@ -15,6 +15,10 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import numpy as np
+
+from deskbot.core.memory import give_back_memory
+
 # ISO 639-1 code -> English name (what a model is told).
 LANGUAGES = {
     "ar": "Arabic",
@@ -72,12 +76,35 @@ def _load():
     global _identifier
     with _lock:
         if _identifier is None:
-            from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
-
-            identifier = LanguageIdentifier.from_modelpath(MODEL_DIR / MODEL_FILE, norm_probs=True)
-            identifier.set_languages(sorted(LANGUAGES))
-            _identifier = identifier
+            _identifier = load_identifier()
+            give_back_memory()  # the model file's decompressed copy, and the 97-language table
     return _identifier
+
+
+def load_identifier():
+    """py3langid's identifier over LANGUAGES only, normalised probabilities.
+
+    The same classifier as `LanguageIdentifier.from_modelpath(...).set_languages(LANGUAGES)`,
+    built without keeping the all-language table that `set_languages` holds on to
+    (100k features x 97 languages, 28 MB): only the 29 columns it uses are kept.
+    """
+    from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
+    from py3langid.modelio import load_model
+
+    ptc, pc, classes, nextmove, row, output = load_model(MODEL_DIR / MODEL_FILE)
+    unknown = set(LANGUAGES) - set(classes)
+    if unknown:
+        raise ValueError(f"py3langid's model lacks {sorted(unknown)}")
+    keep = [i for i, code in enumerate(classes) if code in LANGUAGES]
+    return LanguageIdentifier(
+        np.ascontiguousarray(ptc[:, keep]),
+        np.asarray(pc)[keep],
+        [classes[i] for i in keep],
+        nextmove,
+        output,
+        norm_probs=True,
+        tk_row=row,
+    )
 
 
 def detect(text: str) -> Detected | None:

@@ -34,3 +34,24 @@ def test_passages_vote_for_the_wiki_language():
 def test_names_for_the_prompt():
     assert language_name("pt") == "Portuguese" and language_name("xx") == "xx"
     assert {"en", "pt", "es", "fr", "de"} <= set(LANGUAGES)
+
+
+def test_the_lean_identifier_classifies_exactly_like_py3langids_own():
+    """Built without py3langid's all-language table, it gives the same code and probability."""
+    import random
+
+    from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
+
+    from ingest.language import load_identifier
+
+    reference = LanguageIdentifier.from_modelpath(MODEL_DIR / MODEL_FILE, norm_probs=True)
+    reference.set_languages(sorted(LANGUAGES))
+    lean = load_identifier()
+    rng = random.Random(11)
+    noise = ["".join(rng.choices("abcdéñßж日本 .,?", k=rng.randint(1, 80))) for _ in range(40)]
+    texts = [q[lang] for q in QUESTIONS for lang in ("en", "pt", "es")] + noise
+    texts += ["Wo finde ich die Reisekostenrichtlinie?", "Comment réinitialiser mon mot de passe ?"]
+    texts += ["Как подключиться к VPN?", "VPN に接続するには?", "如何连接VPN?", "ok", "x" * 3000]
+    assert lean.nb_ptc.shape[1] == len(LANGUAGES)
+    for text in texts:
+        assert lean.classify(text) == reference.classify(text), text
