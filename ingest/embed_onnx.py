@@ -3,9 +3,9 @@ mean pooling over the attention mask, then L2 normalisation.
 
 This is the sentence-transformers pipeline Transformer -> Pooling(mean) -> Normalize
 (ingest/model_folder.py checks a folder is exactly that) without torch: a process that
-only searches imports onnxruntime, tokenizers and numpy. The ONNX file and its weights
-file come from ingest/onnx_export.py, which checked them against torch before use; ONNX
-Runtime maps the weights from that file rather than copying them into memory.
+only searches imports onnxruntime, tokenizers and numpy. The export comes from
+ingest/onnx_export.py, which checked it against torch before use, laid out as
+ingest/onnx_layout.py describes: weights mapped, token-embedding rows read per batch.
 """
 
 from __future__ import annotations
@@ -17,11 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from deskbot.core.memory import give_back_memory
-
-
-def weights_file(onnx_path: Path) -> Path:
-    """The file beside an exported model that holds its big tensors (ingest/onnx_export.py)."""
-    return onnx_path.with_name(onnx_path.name + ".data")
+from ingest.onnx_layout import TokenRows
 
 
 def load_tokenizer(folder: Path, max_seq_length: int):
@@ -84,6 +80,7 @@ class OnnxEncoder:
             str(onnx_path), options, providers=["CPUExecutionProvider"]
         )
         self.inputs = {i.name for i in self.session.get_inputs()}
+        self.token_rows = TokenRows.of(self.path, self.session.get_modelmeta().custom_metadata_map)
 
     def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
         """Unit vectors, one row per text; batches hold texts of similar length."""
@@ -110,6 +107,8 @@ class OnnxEncoder:
             mask[row, :n] = 1
             types[row, :n] = encoding.type_ids
         feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
+        if self.token_rows is not None:
+            feeds[self.token_rows.input] = self.token_rows(ids)
         hidden = self.session.run(None, {k: v for k, v in feeds.items() if k in self.inputs})[0]
         return mean_pool_normalise(hidden, mask)
 

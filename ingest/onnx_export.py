@@ -27,14 +27,12 @@ from pathlib import Path
 import numpy as np
 
 from deskbot.core.errors import OnnxExportError
-from ingest.embed_onnx import OnnxEncoder, load_tokenizer, weights_file
+from ingest.embed_onnx import OnnxEncoder, load_tokenizer
 from ingest.model_folder import ModelFolder, sha256_file
+from ingest.onnx_layout import lay_out
 
 MIN_COSINE = 0.9999
 OPSET = 17
-# Tensors at least this big live in the weights file, each at an offset that is a multiple
-# of it, which is what lets ONNX Runtime map them instead of reading them into its heap.
-WEIGHTS_ALIGNMENT = 65536
 EXPORTER = "torch.onnx.export (TorchScript tracer, dynamo=False)"
 REAL_TEXTS = (
     "How do I connect to the VPN from home?",
@@ -49,34 +47,32 @@ REAL_TEXTS = (
 
 
 def export_verified(folder: ModelFolder, target: Path, *, progress=None) -> dict:
-    """Export `folder` to `target` (an .onnx path) + its weights file, verify; return the facts.
+    """Export `folder` to `target` (an .onnx path) and the files beside it; verify; the facts.
 
-    Both files are written into a temporary folder beside `target` and moved into place
-    only after they passed verification (a process still running on the old files keeps
-    them). Raises OnnxExportError when it cannot be exported or does not match torch.
+    The files are laid out as ingest/onnx_layout.py describes, in a temporary folder beside
+    `target`, and moved into place only after they passed verification (the graph last; a
+    process still running on the old files keeps them). Raises OnnxExportError when the
+    model cannot be exported or does not match torch.
     """
     model = _load_sentence_transformer(folder)
     max_len, dimension = int(model.max_seq_length), int(model.get_embedding_dimension())
     staging = target.with_name(f"{target.name}.tmp-{os.getpid()}")
-    staged, staged_weights = staging / target.name, staging / weights_file(target).name
+    staged = staging / target.name
     try:
         staging.mkdir()
         _export(model[0].auto_model, staged)
-        move_weights_out(staged)
+        beside = lay_out(staged)
         checked = verify(model, folder, staged, max_len, dimension)
-        digests = {
-            "onnx_sha256": sha256_file(staged),
-            "weights_sha256": sha256_file(staged_weights),
-        }
-        # weights first: the graph that names them is never in place without them
-        os.replace(staged_weights, weights_file(target))
+        digests = {path.name: sha256_file(path) for path in [staged, *beside]}
+        for path in beside:  # the graph that names them is never in place without them
+            os.replace(path, target.with_name(path.name))
         os.replace(staged, target)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return {
         "dimension": dimension,
         "max_seq_length": max_len,
-        **digests,
+        "sha256": digests,
         "exporter": {"method": EXPORTER, "opset": OPSET, **_versions()},
         "verified": checked,
     }
@@ -171,39 +167,6 @@ def _export(auto_model, target: Path) -> None:
             )
     except Exception as exc:  # noqa: BLE001 - any exporter failure means "cannot export"
         raise OnnxExportError(f"torch.onnx.export failed: {type(exc).__name__}: {exc}") from exc
-
-
-def move_weights_out(onnx_path: Path) -> None:
-    """Rewrite `onnx_path` with its big tensors moved to its weights file, each page-aligned.
-
-    ONNX Runtime then maps those tensors from the file instead of copying them into its
-    heap: the word-embedding table (47 MB for MiniLM) stays on disk but for the rows
-    questions use, and the weights it repacks are never held twice. The numbers are the
-    same bytes either way; only where they live changes.
-    """
-    import onnx
-
-    model = onnx.load(str(onnx_path))
-    weights = weights_file(onnx_path)
-    offset = 0
-    with weights.open("wb") as out:
-        for tensor in model.graph.initializer:
-            data = tensor.raw_data
-            if tensor.data_location == onnx.TensorProto.EXTERNAL or len(data) < WEIGHTS_ALIGNMENT:
-                continue
-            padding = -offset % WEIGHTS_ALIGNMENT
-            out.write(b"\0" * padding)
-            offset += padding
-            out.write(data)
-            tensor.ClearField("raw_data")
-            tensor.data_location = onnx.TensorProto.EXTERNAL
-            del tensor.external_data[:]
-            place = {"location": weights.name, "offset": offset, "length": len(data)}
-            for key, value in place.items():
-                entry = tensor.external_data.add()
-                entry.key, entry.value = key, str(value)
-            offset += len(data)
-    onnx.save(model, str(onnx_path))
 
 
 def _load_sentence_transformer(folder: ModelFolder):
