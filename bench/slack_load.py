@@ -11,7 +11,7 @@ Mode fake, on a settled connection and again right after a forced refresh.
 Reports: ack latency p50/p95/max (Slack wants < 3 s), time to the first visible sign
 (the :eyes: reaction) p95 (goal < 1 s), answers completed per second, and the bot's
 RSS at rest with the model and index loaded (goal < 300 MB on ONNX Runtime, the default
-embedding backend; ~600 MB on torch), plus its peak RSS.
+embedding backend; ~600 MB on torch), its peak RSS and its RSS idle after the load.
 
 `--backends onnx torch` runs everything once per embedding backend (EMBEDDING_BACKEND),
 side by side. `--chunks N` pads the index to N chunks: the sample wiki's own, then copies
@@ -77,6 +77,12 @@ def _rss_mb(pid: int, field: str = "VmRSS") -> float:
         if line.startswith(field + ":"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def _settled_rss(pid: int) -> float:
+    """RSS once the answers are sent and the bot is idle again (MB)."""
+    time.sleep(1.0)
+    return round(_rss_mb(pid), 1)
 
 
 def _env(workdir: Path, slack: FakeSlack, model: FakeOpenAIChat) -> dict:
@@ -205,6 +211,7 @@ def run_socket(count: int, backend: str = "onnx", chunks: int = 0) -> dict:
             settled = slack_socket.fire(socket, slack, questions)
             done = _wait_answers(slack, [ts for ts, _, _ in settled])
             figures = _figures(slack, settled, done, rest, _rss_mb(bot.pid, "VmHWM"), startup)
+            figures["rss_after_answers_mb"] = _settled_rss(bot.pid)
             new_link = slack_socket.refresh(socket)
             refreshed = slack_socket.fire(socket, slack, questions, link=new_link)
             done = _wait_answers(slack, [ts for ts, _, _ in refreshed])
@@ -239,11 +246,13 @@ def run(count: int, backend: str = "onnx", chunks: int = 0) -> dict:
             results = _fire(sender, slack, count)
             done = _wait_answers(slack, [ts for ts, _, _ in results])
             peak = _rss_mb(bot.pid, "VmHWM")
+            after = _settled_rss(bot.pid)
         finally:
             sender.close()
             bot.terminate()
             bot.wait(10)
         return _figures(slack, results, done, rest, peak, startup) | {
+            "rss_after_answers_mb": after,
             "backend": backend,
             "chunks": indexed,
         }
@@ -318,6 +327,11 @@ def _print(where: str, figures: dict) -> None:
     print(f"  throughput     {figures['answers_per_s']} answers/s (zero-latency model)")
     print(
         f"  bot RSS        {figures['rss_at_rest_mb']} MB at rest, {figures['rss_peak_mb']} MB peak"
+        + (
+            f", {after} MB idle after them"
+            if (after := figures.get("rss_after_answers_mb"))
+            else ""
+        )
     )
     print(json.dumps(figures))
 

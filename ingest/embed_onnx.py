@@ -3,19 +3,21 @@ mean pooling over the attention mask, then L2 normalisation.
 
 This is the sentence-transformers pipeline Transformer -> Pooling(mean) -> Normalize
 (ingest/model_folder.py checks a folder is exactly that) without torch: a process that
-only searches imports onnxruntime, tokenizers and numpy. The ONNX file itself comes from
-ingest/onnx_export.py, which checked it against torch before it was ever used.
+only searches imports onnxruntime, tokenizers and numpy. The export comes from
+ingest/onnx_export.py, which checked it against torch before use, laid out as
+ingest/onnx_layout.py describes: weights mapped, token-embedding rows read per batch.
 """
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import json
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+
+from deskbot.core.memory import give_back_memory
+from ingest.onnx_layout import TokenRows
 
 
 def load_tokenizer(folder: Path, max_seq_length: int):
@@ -65,7 +67,7 @@ class OnnxEncoder:
         options = ort.SessionOptions()
         options.log_severity_level = 3  # errors only: no graph-optimiser chatter on stderr
         # No arena: with it, one 64 x 256-token batch (an ingest, a /reindex in the bot) left
-        # the process at ~1.2-1.8 GB for good; without it (and with `_give_back_memory`) it
+        # the process at ~1.2-1.8 GB for good; without it (and with `give_back_memory`) it
         # returns to where it was, at the same speed.
         options.enable_cpu_mem_arena = False
         # Idle worker threads sleep instead of spinning: on a CPU shared with other work (the
@@ -78,6 +80,7 @@ class OnnxEncoder:
             str(onnx_path), options, providers=["CPUExecutionProvider"]
         )
         self.inputs = {i.name for i in self.session.get_inputs()}
+        self.token_rows = TokenRows.of(self.path, self.session.get_modelmeta().custom_metadata_map)
 
     def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
         """Unit vectors, one row per text; batches hold texts of similar length."""
@@ -90,7 +93,7 @@ class OnnxEncoder:
             rows = order[start : start + batch_size]
             out[rows] = self._run([encodings[i] for i in rows])
         if len(texts) > 16:
-            _give_back_memory()
+            give_back_memory()
         return out
 
     def _run(self, batch) -> np.ndarray:
@@ -104,6 +107,8 @@ class OnnxEncoder:
             mask[row, :n] = 1
             types[row, :n] = encoding.type_ids
         feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
+        if self.token_rows is not None:
+            feeds[self.token_rows.input] = self.token_rows(ids)
         hidden = self.session.run(None, {k: v for k, v in feeds.items() if k in self.inputs})[0]
         return mean_pool_normalise(hidden, mask)
 
@@ -115,12 +120,6 @@ def mean_pool_normalise(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
     pooled = summed / np.clip(weights.sum(axis=1), 1e-9, None)
     norms = np.linalg.norm(pooled, axis=1, keepdims=True)
     return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
-
-
-def _give_back_memory() -> None:
-    """Return the heap that a big batch's activations freed to the OS (glibc), if we can."""
-    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to give back
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def _tokenizer_config(folder: Path) -> dict:

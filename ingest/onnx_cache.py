@@ -1,13 +1,14 @@
 """The cached ONNX export of a model folder: find it, trust it only when checked, rebuild it.
 
-Layout: `<models_dir>/<folder name>-<hash of its path>/model.onnx` + `model.json` (the
-sidecar). The sidecar records the source folder's identity (sha256 of its weights,
-configs and tokenizer), the ONNX file's sha256, the exporter's and ONNX Runtime's
-versions, and the verification against torch. It is written last, so a file without one
-was never verified.
+Layout: `<models_dir>/<folder name>-<hash of its path>/model.onnx` (the graph), the files
+beside it (`model.onnx.data`, `model.onnx.rows`: ingest/onnx_layout.py) and `model.json`
+(the sidecar). The sidecar records the source folder's identity (sha256 of its weights,
+configs and tokenizer), every export file's sha256, the exporter's and ONNX Runtime's
+versions, and the verification against torch. It is written last, so files without one
+were never verified.
 
-The export is used only when the sidecar matches the folder's identity, the file's
-checksum and this ONNX Runtime's version, and the file loads; otherwise it is exported
+The export is used only when the sidecar matches the folder's identity, every file's
+checksum and this ONNX Runtime's version, and the files load; otherwise it is exported
 again (one process at a time, under a file lock) by a child process that imports torch,
 so the process that asked for the model never does.
 """
@@ -35,7 +36,9 @@ log = logging.getLogger(__name__)
 
 ONNX_FILE = "model.onnx"
 SIDECAR = "model.json"
-FORMAT = 1
+# 3: the layout of ingest/onnx_layout.py, one sha256 per file (2: big tensors in
+# model.onnx.data, token table included; 1: everything in model.onnx)
+FORMAT = 3
 
 
 def cache_dir(models_dir: Path, folder: ModelFolder, name: str | None = None) -> Path:
@@ -128,13 +131,18 @@ def stale_reason(directory: Path, identity: str) -> str | None:
         return "no verified export yet"
     if sidecar.get("format") != FORMAT:
         return "the export was made by another version of deskbot"
+    checksums = sidecar.get("sha256") or {}
+    missing = [directory / name for name in checksums if not (directory / name).is_file()]
+    if missing or ONNX_FILE not in checksums:
+        return f"{missing[0] if missing else onnx_file} is missing"
     if (sidecar.get("source") or {}).get("identity") != identity:
         return "the source model's files changed since the export"
     runtime = (sidecar.get("exporter") or {}).get("onnxruntime")
     if runtime != _version("onnxruntime"):
         return f"it was verified with onnxruntime {runtime}, this is {_version('onnxruntime')}"
-    if sha256_file(onnx_file) != sidecar.get("onnx_sha256"):
-        return f"{onnx_file} is corrupt (its checksum does not match the sidecar)"
+    for name, digest in checksums.items():
+        if sha256_file(directory / name) != digest:
+            return f"{directory / name} is corrupt (its checksum does not match the sidecar)"
     return None
 
 

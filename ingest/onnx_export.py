@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import shutil
 import sys
 import warnings
 from importlib import metadata
@@ -28,6 +29,7 @@ import numpy as np
 from deskbot.core.errors import OnnxExportError
 from ingest.embed_onnx import OnnxEncoder, load_tokenizer
 from ingest.model_folder import ModelFolder, sha256_file
+from ingest.onnx_layout import lay_out
 
 MIN_COSINE = 0.9999
 OPSET = 17
@@ -45,26 +47,32 @@ REAL_TEXTS = (
 
 
 def export_verified(folder: ModelFolder, target: Path, *, progress=None) -> dict:
-    """Export `folder` to `target` (an .onnx path), verify it; return the sidecar facts.
+    """Export `folder` to `target` (an .onnx path) and the files beside it; verify; the facts.
 
-    The file is written beside `target` under a temporary name and moved into place only
-    after it passed verification. Raises OnnxExportError when it cannot be exported or
-    does not match torch.
+    The files are laid out as ingest/onnx_layout.py describes, in a temporary folder beside
+    `target`, and moved into place only after they passed verification (the graph last; a
+    process still running on the old files keeps them). Raises OnnxExportError when the
+    model cannot be exported or does not match torch.
     """
     model = _load_sentence_transformer(folder)
     max_len, dimension = int(model.max_seq_length), int(model.get_embedding_dimension())
-    temporary = target.with_name(f"{target.name}.tmp-{os.getpid()}")
+    staging = target.with_name(f"{target.name}.tmp-{os.getpid()}")
+    staged = staging / target.name
     try:
-        _export(model[0].auto_model, temporary)
-        checked = verify(model, folder, temporary, max_len, dimension)
-        digest = sha256_file(temporary)
-        os.replace(temporary, target)
+        staging.mkdir()
+        _export(model[0].auto_model, staged)
+        beside = lay_out(staged)
+        checked = verify(model, folder, staged, max_len, dimension)
+        digests = {path.name: sha256_file(path) for path in [staged, *beside]}
+        for path in beside:  # the graph that names them is never in place without them
+            os.replace(path, target.with_name(path.name))
+        os.replace(staged, target)
     finally:
-        temporary.unlink(missing_ok=True)
+        shutil.rmtree(staging, ignore_errors=True)
     return {
         "dimension": dimension,
         "max_seq_length": max_len,
-        "onnx_sha256": digest,
+        "sha256": digests,
         "exporter": {"method": EXPORTER, "opset": OPSET, **_versions()},
         "verified": checked,
     }

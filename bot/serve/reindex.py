@@ -104,18 +104,21 @@ class ReindexRunner:
 
 
 def build_reindex(settings: Settings, index, embedder) -> Reindex:
-    """`reindex(specs, progress) -> SyncReport` over the index the bot already holds."""
-    from bot.wiring import build_source
-    from deskbot.core.progress import LogProgress
-    from ingest.sync import Syncer, sync_sources
+    """`reindex(specs, progress) -> SyncReport` over the index the bot already holds.
 
-    syncer = Syncer(index, embedder)
+    The syncer (its parsers and its own copy of the tokenizer, ~15 MB) is built per run,
+    not at startup: a bot at rest does not hold what only a reindex uses.
+    """
 
     def reindex(specs: Sequence[str], progress: Progress):
+        from bot.wiring import build_source
+        from deskbot.core.progress import LogProgress
+        from ingest.sync import Syncer, sync_sources
+
         sources = [build_source(spec, settings) for spec in specs]
         return sync_sources(
             sources,
-            syncer,
+            Syncer(index, embedder),
             lambda: LogProgress("pages", "chunks", every=PROGRESS_LOG_EVERY, emit=progress),
         )
 

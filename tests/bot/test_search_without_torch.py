@@ -41,7 +41,7 @@ def test_torch_backend_is_still_selectable(tmp_path, wiki_env):
 def test_an_unloadable_export_is_rebuilt_in_a_child_so_torch_never_loads(tmp_path, models_dir):
     models = tmp_path / "models"
     directory = copy_session_export(models_dir, models)
-    good = read_sidecar(directory)["onnx_sha256"]
+    good = read_sidecar(directory)["sha256"]
     garbage_with_matching_checksum(directory)
     env = {"EMBEDDING_CACHE_DIR": str(models), "DESKBOT_DATA_DIR": str(tmp_path / "data")}
     done, loaded = run_deskbot(tmp_path, "embedder", "--json", env=env)
@@ -50,5 +50,5 @@ def test_an_unloadable_export_is_rebuilt_in_a_child_so_torch_never_loads(tmp_pat
     info = json.loads(done.stdout)
     assert info["backend"] == "onnx" and info["onnx"]["min_cosine"] >= 0.9999
     assert stale_reason(directory, info["model_sha256"]) is None
-    assert read_sidecar(directory)["onnx_sha256"] == good  # the same deterministic export
+    assert read_sidecar(directory)["sha256"] == good  # the same deterministic export
     assert loaded == ["onnxruntime"]  # torch ran in the exporter's own process only

@@ -23,8 +23,9 @@ from ingest.embed import Embedder, ModelSource, resolve_model
 from ingest.embed_onnx import load_tokenizer
 from ingest.index import open_index
 from ingest.model_folder import ModelFolder
-from ingest.onnx_cache import ONNX_FILE, SIDECAR, cache_dir, read_sidecar, stale_reason
+from ingest.onnx_cache import FORMAT, ONNX_FILE, SIDECAR, cache_dir, read_sidecar, stale_reason
 from ingest.onnx_export import MIN_COSINE, verification_texts
+from ingest.onnx_layout import ALIGNMENT, rows_file, weights_file
 from ingest.parse import parse
 from ingest.sources.files import FilesSource
 from tests.conftest import WIKI
@@ -169,11 +170,10 @@ def test_a_changed_source_model_is_exported_again(tmp_path, models_dir, caplog):
     index.close()
 
 
-def _flip_bytes(directory: Path) -> None:
-    onnx_file = directory / ONNX_FILE
-    data = bytearray(onnx_file.read_bytes())
+def _flip_bytes(path: Path) -> None:
+    data = bytearray(path.read_bytes())
     data[len(data) // 2 : len(data) // 2 + 64] = os.urandom(64)
-    onnx_file.write_bytes(bytes(data))
+    path.write_bytes(bytes(data))
 
 
 def garbage_with_matching_checksum(directory: Path) -> None:
@@ -182,7 +182,7 @@ def garbage_with_matching_checksum(directory: Path) -> None:
 
     (directory / ONNX_FILE).write_bytes(b"not an onnx model")
     sidecar = read_sidecar(directory)
-    sidecar["onnx_sha256"] = sha256_file(directory / ONNX_FILE)
+    sidecar["sha256"][ONNX_FILE] = sha256_file(directory / ONNX_FILE)
     (directory / SIDECAR).write_text(json.dumps(sidecar))
 
 
@@ -195,17 +195,107 @@ def copy_session_export(models_dir: Path, models: Path) -> Path:
 
 
 @pytest.mark.slow  # loads the embedding model (not through the `embedder` fixture)
-def test_a_corrupt_export_is_detected_and_rebuilt(tmp_path, models_dir, caplog):
+@pytest.mark.parametrize("damaged", [ONNX_FILE, ONNX_FILE + ".data", ONNX_FILE + ".rows"])
+def test_a_corrupt_export_is_detected_and_rebuilt(tmp_path, models_dir, caplog, damaged):
     models = tmp_path / "models"
     directory = copy_session_export(models_dir, models)
-    good = read_sidecar(directory)["onnx_sha256"]
-    _flip_bytes(directory)
+    good = read_sidecar(directory)["sha256"]
+    assert set(good) == {ONNX_FILE, ONNX_FILE + ".data", ONNX_FILE + ".rows"}
+    _flip_bytes(directory / damaged)
     caplog.set_level(logging.INFO, logger="ingest.onnx_cache")
     rebuilt = Embedder(resolve_model(None), backend="onnx", models_dir=models)
     assert rebuilt.backend == "onnx"
-    assert "is corrupt (its checksum does not match the sidecar)" in caplog.text
-    assert read_sidecar(directory)["onnx_sha256"] == good  # the same deterministic export again
+    assert f"{damaged} is corrupt (its checksum does not match the sidecar)" in caplog.text
+    assert read_sidecar(directory)["sha256"] == good  # the same deterministic export again
     assert stale_reason(directory, rebuilt.model_sha256) is None
+
+
+def test_a_missing_export_file_makes_the_export_stale(tmp_path, models_dir, embedder):
+    directory = copy_session_export(models_dir, tmp_path / "models")
+    rows = rows_file(directory / ONNX_FILE)
+    rows.unlink()
+    assert stale_reason(directory, embedder.model_sha256) == f"{rows} is missing"
+
+
+def test_the_export_keeps_its_weights_mapped_and_its_token_table_out_of_memory(embedder):
+    """The graph file holds no big tensor: the token-embedding table is in model.onnx.rows,
+    read row by row (never mapped), the others sit 64 KiB-aligned in model.onnx.data, which
+    the running session maps rather than copying into its heap."""
+    import onnx
+
+    graph_file = embedder.encoder.path
+    model = onnx.load(str(graph_file), load_external_data=False)
+    outside = [t for t in model.graph.initializer if t.data_location == onnx.TensorProto.EXTERNAL]
+    inside = [t for t in model.graph.initializer if t.data_location != onnx.TensorProto.EXTERNAL]
+    assert "model.embeddings.word_embeddings.weight" not in {
+        t.name for t in model.graph.initializer
+    }
+    assert rows_file(graph_file).stat().st_size == 30522 * 384 * 4
+    assert embedder.encoder.token_rows.input in {i.name for i in model.graph.input}
+    assert len(outside) >= 36 and all(len(t.raw_data) < ALIGNMENT for t in inside)
+    places = [{e.key: e.value for e in t.external_data} for t in outside]
+    assert {p["location"] for p in places} == {weights_file(graph_file).name}
+    assert all(int(p["offset"]) % ALIGNMENT == 0 for p in places)
+    embedder.encode_queries(["How do I connect to the VPN from home?"])
+    maps = Path("/proc/self/maps")
+    if maps.exists():
+        mapped = maps.read_text()
+        assert str(weights_file(graph_file).resolve()) in mapped
+        assert str(rows_file(graph_file).resolve()) not in mapped
+
+
+def test_token_rows_are_the_tables_rows(embedder):
+    table = np.fromfile(rows_file(embedder.encoder.path), dtype="<f4").reshape(30522, 384)
+    ids = np.array([[101, 2129, 2079, 102, 0], [101, 30521, 102, 0, 0]])
+    assert np.array_equal(embedder.encoder.token_rows(ids), table[ids])
+    with pytest.raises(ValueError, match="token ids outside"):
+        embedder.encoder.token_rows(np.array([[30522]]))
+
+
+def test_the_laid_out_export_gives_exactly_the_one_file_exports_vectors(
+    tmp_path, embedder, torch_embedder
+):
+    """Taking the token table out of the graph changes where numbers live, not one bit of
+    any vector: the same texts through a plain one-file export of the same weights."""
+    from ingest.embed_onnx import OnnxEncoder
+    from ingest.onnx_export import _export
+
+    folder = resolve_model(None).folder
+    plain = tmp_path / "plain.onnx"
+    _export(torch_embedder.encoder.model[0].auto_model, plain)
+    encoder = embedder.encoder
+    one_file = OnnxEncoder(
+        plain, folder.path, max_seq_length=encoder.max_seq_length, dimension=encoder.dimension
+    )
+    assert one_file.token_rows is None and encoder.token_rows is not None
+    texts = verification_texts(folder.path, encoder.max_seq_length)
+    texts += ["", "Как подключиться к VPN?", "VPN に接続するには?", "🙂 ok", "x" * 5000]
+    for batch in (texts, texts[:1], texts[-3:]):
+        assert np.array_equal(encoder.encode(batch), one_file.encode(batch))
+
+
+@pytest.mark.slow  # loads the embedding model (not through the `embedder` fixture)
+def test_an_export_in_the_previous_layout_is_exported_again_once(tmp_path, models_dir, caplog):
+    """What the previous release left (format 2: token table in model.onnx.data, one key
+    per file's checksum) is re-exported on first use, then reused."""
+    models = tmp_path / "models"
+    directory = copy_session_export(models_dir, models)
+    sidecar = read_sidecar(directory)
+    digests = sidecar.pop("sha256")
+    sidecar |= {"format": 2, "onnx_sha256": digests[ONNX_FILE]}
+    sidecar["weights_sha256"] = digests[ONNX_FILE + ".data"]
+    (directory / SIDECAR).write_text(json.dumps(sidecar))
+    rows_file(directory / ONNX_FILE).unlink()
+    caplog.set_level(logging.INFO, logger="ingest.onnx_cache")
+    first = Embedder(resolve_model(None), backend="onnx", models_dir=models)
+    assert first.backend == "onnx"
+    assert "(the export was made by another version of deskbot)" in caplog.text
+    assert (
+        read_sidecar(directory)["format"] == FORMAT and read_sidecar(directory)["sha256"] == digests
+    )
+    caplog.clear()
+    again = Embedder(resolve_model(None), backend="onnx", models_dir=models)
+    assert again.backend == "onnx" and "Preparing" not in caplog.text
 
 
 def test_a_model_onnx_cannot_reproduce_runs_on_torch_with_one_log_line(tmp_path, caplog):
