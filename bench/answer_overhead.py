@@ -1,6 +1,7 @@
 """Answer overhead outside the model: p50/p95 of the whole `answer()` at 10k chunks.
 
     python -m bench.answer_overhead [--size 10000] [--queries 100] [--real 4000]
+                                    [--embedding onnx|torch]
 
 Builds a 10k-chunk embedded (Edge) index the way bench.search_latency does
 (real Python-docs passages embedded with the real model, the rest jittered
@@ -22,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.search_latency import QUERIES, build
+from bench.search_latency import MODELS, QUERIES, build
 
 
 def _model_reply(body: dict) -> str:
@@ -45,7 +46,7 @@ def _no_delayed_ack() -> None:
     http.server.BaseHTTPRequestHandler.disable_nagle_algorithm = True
 
 
-def run(path: Path, queries: int) -> None:
+def run(path: Path, queries: int, embedding: str = "onnx") -> None:
     from bot.answer import Answerer
     from bot.llm import ChatModel
     from bot.retrieve import Retriever
@@ -57,7 +58,7 @@ def run(path: Path, queries: int) -> None:
     from tests.fakes.openai_chat import FakeOpenAIChat
 
     _no_delayed_ack()
-    embedder = Embedder(resolve_model(None))
+    embedder = Embedder(resolve_model(None), backend=embedding, models_dir=MODELS)
     index = open_index(collection="bench", path=path / "edge")
     retriever = Retriever(index, embedder)  # the shipped settings
     history = (Turn("user", "how do I open a file?"), Turn("assistant", "Use open() [1]."))
@@ -100,7 +101,9 @@ def run(path: Path, queries: int) -> None:
         t0 = time.perf_counter()
         embedder.encode_queries([QUERIES[n % len(QUERIES)]])
         embeds.append(time.perf_counter() - t0)
-    print(f"of which query embedding alone (MiniLM, CPU) p50/p95 ms: {_stats(embeds)}")
+    print(
+        f"of which query embedding alone (MiniLM, CPU, {embedder.backend}) p50/p95 ms: {_stats(embeds)}"
+    )
     index.close()
     print("goal: p95 overhead < 100 ms beyond the model's own time")
 
@@ -110,6 +113,9 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=10_000)
     parser.add_argument("--queries", type=int, default=100)
     parser.add_argument("--real", type=int, default=4_000)
+    parser.add_argument(
+        "--embedding", choices=("onnx", "torch"), default="onnx", help="EMBEDDING_BACKEND"
+    )
     parser.add_argument("--reuse", help="folder of an index an earlier run built (skips building)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
@@ -123,7 +129,7 @@ def main() -> None:
             f"built {args.size} chunks ({built['real_chunks']} embedded, the rest jittered "
             f"copies) in {time.perf_counter() - started:.0f} s; reuse with --reuse {path}"
         )
-    run(path, args.queries)
+    run(path, args.queries, args.embedding)
 
 
 if __name__ == "__main__":
