@@ -15,6 +15,8 @@ BENCHES = [
     "bench.teams_load",
     "bench.simulate_speed",
     "bench.cli_startup",
+    "bench.serve_memory",
+    "bench.socket_mode_clients",
 ]
 
 
