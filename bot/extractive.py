@@ -44,17 +44,31 @@ def sentences(text: str) -> list[tuple[str, str]]:
     return units
 
 
+def _quotable(text: str) -> list[tuple[str, str]]:
+    return [u for u in sentences(text) if not _INSTRUCTION.search(u[0])]
+
+
+def _best_sentence(question: str, units: Sequence[tuple[str, str]]) -> tuple[int, int]:
+    """(index, score) of the sentence sharing the most key terms with the question
+    (the first of equals)."""
+    terms = set(key_terms(question))
+    scores = [len(terms & set(key_terms(unit[0]))) for unit in units]
+    best = max(range(len(units)), key=lambda i: (scores[i], -i))
+    return best, scores[best]
+
+
+def match_score(question: str, text: str) -> int:
+    """How many of the question's key terms its best-matching sentence in `text` has."""
+    units = _quotable(text)
+    return _best_sentence(question, units)[1] if units else 0
+
+
 def best_excerpt(question: str, text: str, max_chars: int = 420) -> str:
     """Whole sentences of `text`, starting at the one that best matches the question."""
-    units = [u for u in sentences(text) if not _INSTRUCTION.search(u[0])]
+    units = _quotable(text)
     if not units:
         return ""
-    terms = set(key_terms(question))
-
-    def score(unit: tuple[str, str]) -> int:
-        return len(terms & set(key_terms(unit[0])))
-
-    best = max(range(len(units)), key=lambda i: (score(units[i]), -i))
+    best, _ = _best_sentence(question, units)
     picked = [units[best]]
     size = len(units[best][0])
     for unit in units[best + 1 :]:
@@ -91,6 +105,21 @@ def distinct_pages(hits: Sequence[Hit], limit: int) -> list[Hit]:
     return chosen
 
 
+def quotable_passages(question: str, hits: Sequence[Hit], limit: int) -> list[Hit]:
+    """One passage per page section, sections in retrieval order, at most `limit`: of a
+    section's passages, the one whose best sentence shares the most key terms with the
+    question (the best-ranked of equals). A section's steps often sit in a passage ranked
+    below a shorter one beside them; a quote should show the steps."""
+    sections: dict[tuple[str, str, str], list[Hit]] = {}
+    for hit in hits:
+        sections.setdefault((hit.source, hit.doc_id, hit.section), []).append(hit)
+    chosen = [
+        max(passages, key=lambda h: (match_score(question, h.text), -passages.index(h)))
+        for passages in sections.values()
+    ]
+    return chosen[:limit]
+
+
 def extractive_answer(
     question: str,
     hits: Sequence[Hit],
@@ -106,7 +135,7 @@ def extractive_answer(
     """
     blocks = [intro]
     citations: list[Citation] = []
-    for hit in distinct_pages(hits, max_passages):
+    for hit in quotable_passages(question, hits, max_passages):
         budget = max_chars * 2 if not citations else max_chars
         excerpt = best_excerpt(question, hit.text, budget)
         if not excerpt:

@@ -54,6 +54,35 @@ def test_extractive_answer_one_quote_per_section():
     assert [c.label for c in citations] == ["VPN › Windows", "VPN › Mac"]
 
 
+def test_of_a_sections_passages_the_one_that_matches_the_question_is_quoted():
+    """The sample wiki's VPN quick start: a short passage about when the VPN is not needed
+    ranks above the passage with the steps; the quote shows the steps."""
+    hit = PAGES[0].__class__
+    aside = hit(
+        **{
+            **PAGES[0].__dict__,
+            "point_id": "aside",
+            "chunk_no": 2,
+            "text": "You do not need the VPN for Slack or email. Leave it off when you can.",
+        }
+    )
+    steps = hit(
+        **{
+            **PAGES[0].__dict__,
+            "point_id": "steps",
+            "chunk_no": 1,
+            "score": aside.score - 0.05,
+            "text": "To connect from home:\n1. Open Northwind Connect.\n2. Click Connect.",
+        }
+    )
+    text, citations = extractive_answer("How do I connect to the VPN from home?", [aside, steps])
+    assert "> To connect from home:" in text and "> 2. Click Connect." in text
+    assert "Slack or email" not in text and len(citations) == 1
+    # no evidence either way: the better-ranked passage is quoted
+    text, _ = extractive_answer("parking permits", [aside, steps])
+    assert "Slack or email" in text
+
+
 @pytest.mark.parametrize("closest, listed", [([], 0), (PAGES[:1], 1), (PAGES, 3)])
 def test_not_covered_text(closest, listed):
     text = not_covered_text(closest, "#it-help")
