@@ -17,6 +17,7 @@ BENCHES = [
     "bench.cli_startup",
     "bench.serve_memory",
     "bench.socket_mode_clients",
+    "bench.hostile_posts",
 ]
 
 
