@@ -48,19 +48,11 @@ def _quotable(text: str) -> list[tuple[str, str]]:
     return [u for u in sentences(text) if not _INSTRUCTION.search(u[0])]
 
 
-def _best_sentence(question: str, units: Sequence[tuple[str, str]]) -> tuple[int, int]:
-    """(index, score) of the sentence sharing the most key terms with the question
-    (the first of equals)."""
-    terms = set(key_terms(question))
+def _best_sentence(terms: set[str], units: Sequence[tuple[str, str]]) -> tuple[int, int]:
+    """(index, score) of the sentence sharing the most of `terms` (the first of equals)."""
     scores = [len(terms & set(key_terms(unit[0]))) for unit in units]
     best = max(range(len(units)), key=lambda i: (scores[i], -i))
     return best, scores[best]
-
-
-def match_score(question: str, text: str) -> int:
-    """How many of the question's key terms its best-matching sentence in `text` has."""
-    units = _quotable(text)
-    return _best_sentence(question, units)[1] if units else 0
 
 
 def best_excerpt(question: str, text: str, max_chars: int = 420) -> str:
@@ -68,7 +60,7 @@ def best_excerpt(question: str, text: str, max_chars: int = 420) -> str:
     units = _quotable(text)
     if not units:
         return ""
-    best, _ = _best_sentence(question, units)
+    best, _ = _best_sentence(set(key_terms(question)), units)
     picked = [units[best]]
     size = len(units[best][0])
     for unit in units[best + 1 :]:
@@ -91,12 +83,16 @@ def quote(text: str) -> str:
     return "\n".join(f"> {line}" if line.strip() else ">" for line in text.splitlines())
 
 
+def _section(hit: Hit) -> tuple[str, str, str]:
+    return (hit.source, hit.doc_id, hit.section)
+
+
 def distinct_pages(hits: Sequence[Hit], limit: int) -> list[Hit]:
     """The best hit of each page section, best first, at most `limit`."""
     seen: set[tuple[str, str, str]] = set()
     chosen: list[Hit] = []
     for hit in hits:
-        key = (hit.source, hit.doc_id, hit.section)
+        key = _section(hit)
         if key not in seen:
             seen.add(key)
             chosen.append(hit)
@@ -110,13 +106,16 @@ def quotable_passages(question: str, hits: Sequence[Hit], limit: int) -> list[Hi
     section's passages, the one whose best sentence shares the most key terms with the
     question (the best-ranked of equals). A section's steps often sit in a passage ranked
     below a shorter one beside them; a quote should show the steps."""
+    terms = set(key_terms(question))
+
+    def evidence(hit: Hit) -> int:
+        units = _quotable(hit.text)
+        return _best_sentence(terms, units)[1] if units else 0
+
     sections: dict[tuple[str, str, str], list[Hit]] = {}
     for hit in hits:
-        sections.setdefault((hit.source, hit.doc_id, hit.section), []).append(hit)
-    chosen = [
-        max(passages, key=lambda h: (match_score(question, h.text), -passages.index(h)))
-        for passages in sections.values()
-    ]
+        sections.setdefault(_section(hit), []).append(hit)
+    chosen = [max(passages, key=evidence) for passages in sections.values()]  # first of equals
     return chosen[:limit]
 
 
