@@ -12,8 +12,6 @@ grew. Then one signed mention checks the bot still answers.
 from __future__ import annotations
 
 import argparse
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -21,7 +19,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.slack_load import _build_index, _env, _free_port, _model, _rss_mb
+from bench.slack_load import _build_index, _env, _free_port, _model, _rss_mb, _start_bot
 from tests.bot.slack.slackreq import SlackSender, message_event
 from tests.fakes.openai_chat import FakeOpenAIChat
 from tests.fakes.slack import BOT_USER, FakeSlack
@@ -56,19 +54,6 @@ def _post(url: str, megabytes: int, chunked: bool, out: list) -> None:
     out.append(("chunked" if chunked else "sized", outcome, time.perf_counter() - started))
 
 
-def _wait_healthy(port: int, bot: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            time.sleep(0.2)
-        if bot.poll() is not None:
-            raise SystemExit(f"the bot exited with {bot.returncode}")
-    raise SystemExit("the bot did not answer /healthz within 180 s")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--posts", type=int, default=4)
@@ -83,17 +68,9 @@ def main() -> None:
         env = {**_env(workdir, slack, model), "LOG_LEVEL": "INFO"}
         _build_index(env, 0)
         log_path = workdir / "bot.log"
-        command = [sys.executable, "-c", "from deskbot.cli import main; main()"]
         with open(log_path, "wb") as log:
-            bot = subprocess.Popen(
-                [*command, "serve", "--http", "--port", str(port)],
-                env=env,
-                cwd=workdir,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
+            bot, _ = _start_bot(env, workdir, port, output=log)
         try:
-            _wait_healthy(port, bot)
             time.sleep(1)
             before, log_before = _rss_mb(bot.pid), log_path.stat().st_size
             results: list = []

@@ -32,6 +32,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import IO
 
 import httpx
 import numpy as np
@@ -138,10 +139,19 @@ def _build_index(env: dict, chunks: int) -> int:
         return index.count()
 
 
-def _start_bot(env: dict, workdir: Path, port: int) -> tuple[subprocess.Popen, float]:
+def _start_bot(
+    env: dict, workdir: Path, port: int, output: IO[bytes] | None = None
+) -> tuple[subprocess.Popen, float]:
+    """`deskbot serve --http` (its log to `output`, else this terminal), once /healthz is 200."""
     deskbot = [sys.executable, "-c", "from deskbot.cli import main; main()"]
     started = time.perf_counter()
-    bot = subprocess.Popen([*deskbot, "serve", "--http", "--port", str(port)], env=env, cwd=workdir)
+    bot = subprocess.Popen(
+        [*deskbot, "serve", "--http", "--port", str(port)],
+        env=env,
+        cwd=workdir,
+        stdout=output,
+        stderr=subprocess.STDOUT if output else None,
+    )
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         try:
