@@ -77,12 +77,13 @@ def deliver_answer(
     streams: StreamSupport,
 ) -> list[str]:
     """Post `answer` (with `footer` blocks) in the thread; returns the message timestamps."""
-    markdown = to_markdown(answer.text)
-    if streams.allowed(place.kind) and len(markdown) <= STREAM_MAX:
-        try:
-            return [stream_answer(client, place, answer, footer, markdown)]
-        except _NotStarted as exc:
-            streams.refused(exc.error, place.kind)
+    if streams.allowed(place.kind):
+        markdown = to_markdown(answer.text)  # rendered only where it may stream
+        if len(markdown) <= STREAM_MAX:
+            try:
+                return [stream_answer(client, place, answer, footer, markdown)]
+            except _NotStarted as exc:
+                streams.refused(exc.error, place.kind)
     return post_messages(client, place, build_answer_messages(answer, footer))
 
 

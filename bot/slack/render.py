@@ -10,7 +10,6 @@ Streams (chat.startStream/appendStream/stopStream) take Markdown, blocks take mr
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -213,12 +212,11 @@ def _longest_run(text: str) -> int:
 
 
 def _plain(children: list[Token]) -> str:
-    return escape("".join(c.content for c in children if c.type in ("text", "code_inline")))
+    return "".join(c.content for c in children if c.type in ("text", "code_inline"))
 
 
 def _table(rows: list[list[str]]) -> str:
-    """Rows of (already escaped) cells as aligned plain text; `code_block` escapes it again."""
-    rows = [[html.unescape(c) for c in r] for r in rows]
+    """Rows of raw cells as aligned plain text; `code_block` escapes it."""
     width = max((len(r) for r in rows), default=0)
     rows = [r + [""] * (width - len(r)) for r in rows]
     sizes = [max(len(r[i]) for r in rows) for i in range(width)]

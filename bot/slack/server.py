@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
+from bot.serve.health import status_line
 from bot.slack.guard import MAX_BODY, check_request, refuse
 from deskbot.core import messages
 from deskbot.core.errors import ConfigError
@@ -45,8 +46,7 @@ def build_wsgi(
         path = environ.get("PATH_INFO", "")
         if path == HEALTH_PATH and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
             ok, report = health()
-            status = "200 OK" if ok else "503 Service Unavailable"
-            start_response(status, [("Content-Type", "application/json")])
+            start_response(status_line(ok), [("Content-Type", "application/json")])
             return [json.dumps(report).encode()]
         if path == EVENTS_PATH:
             if environ.get("REQUEST_METHOD") == "POST":
