@@ -23,7 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.search_latency import MODELS, QUERIES, build
+from bench.machine import MODELS
+from bench.search_latency import QUERIES, build
 
 
 def _model_reply(body: dict) -> str:

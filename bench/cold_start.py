@@ -20,10 +20,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.machine import load_average
+from bench.serving import DESKBOT
+
 ROOT = Path(__file__).resolve().parent.parent
 WIKI = ROOT / "examples" / "wiki"
 QUESTION = "How do I connect to the VPN from home?"
-DESKBOT = [sys.executable, "-c", "from deskbot.cli import main; main()"]
 
 
 def bench_env(workdir: Path) -> dict:
@@ -44,11 +46,6 @@ def timed(args: list[str], env: dict, cwd: Path) -> float:
     return time.perf_counter() - started
 
 
-def load() -> str:
-    one, five, _ = os.getloadavg()
-    return f"load average {one:.2f} (1 min), {five:.2f} (5 min) on {os.cpu_count()} CPUs"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
@@ -56,7 +53,7 @@ def main() -> None:
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="deskbot-cold-"))
     env = bench_env(workdir)
-    print(f"start: {load()}", flush=True)
+    print(f"start: {load_average()}", flush=True)
     subprocess.run([*DESKBOT, "embedder"], env=env, cwd=workdir, check=True, capture_output=True)
     subprocess.run([*DESKBOT, "ingest", str(WIKI)], env=env, cwd=workdir, check=True)
     walls: dict[str, list[float]] = {b: [] for b in args.backends}
@@ -78,7 +75,7 @@ def main() -> None:
     for backend in args.backends:
         rss = peak_rss(env, workdir, backend)
         print(f"  {backend:5}  peak RSS of one ask: {rss:.0f} MB")
-    print(f"end: {load()}")
+    print(f"end: {load_average()}")
 
 
 def peak_rss(env: dict, workdir: Path, backend: str) -> float:

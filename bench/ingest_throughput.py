@@ -13,20 +13,18 @@ the full run). The default backend for ingest should be the faster pipeline. The
 from __future__ import annotations
 
 import argparse
-import os
 import tempfile
 import time
 from pathlib import Path
 
 from bench.corpus import sample_pages
+from bench.machine import MODELS, load_average
 from ingest.chunk import Chunker
 from ingest.embed import Embedder, resolve_model
 from ingest.index import open_index
 from ingest.parse import parse
 from ingest.sources.files import FilesSource
 from ingest.sync import Syncer
-
-MODELS = Path(tempfile.gettempdir()) / "deskbot-bench-models"
 
 
 def raw_encode(embedder: Embedder, texts: list[str]) -> float:
@@ -38,11 +36,6 @@ def raw_encode(embedder: Embedder, texts: list[str]) -> float:
     return time.perf_counter() - started
 
 
-def load() -> str:
-    one, five, _ = os.getloadavg()
-    return f"load average {one:.2f} (1 min) {five:.2f} (5 min) on {os.cpu_count()} CPUs"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=500)
@@ -50,7 +43,7 @@ def main() -> None:
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="deskbot-bench-"))
     corpus = sample_pages(work / "corpus", args.pages)
-    print(f"start: {load()}", flush=True)
+    print(f"start: {load_average()}", flush=True)
     embedders = {
         b: Embedder(resolve_model(None), batch_size=64, backend=b, models_dir=MODELS)
         for b in args.backends
@@ -89,7 +82,7 @@ def main() -> None:
         )
     if {"onnx", "torch"} <= set(raw):
         print(f"raw encode onnx / torch speed: {raw['torch'] / raw['onnx']:.2f}x")
-    print(f"end: {load()}")
+    print(f"end: {load_average()}")
 
 
 if __name__ == "__main__":

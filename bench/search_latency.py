@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
 import subprocess
 import sys
@@ -35,8 +34,8 @@ from pathlib import Path
 
 import numpy as np
 
-# The ONNX export is prepared once and kept between runs.
-MODELS = Path(tempfile.gettempdir()) / "deskbot-bench-models"
+from bench.machine import MODELS, load_average
+
 STAGES = ("embed", "index", "rank", "coverage")  # bot/retrieve.py's stopwatch laps
 QUERIES = [
     "how do I read a file line by line",
@@ -197,8 +196,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.worker:
         return _worker(args)
-    one, five, _ = os.getloadavg()
-    print(f"load average {one:.2f} (1 min) {five:.2f} (5 min) on {os.cpu_count()} CPUs")
+    print(load_average())
     print("backend  embed  chunks   build s  reopen s  p50 ms  p95 ms  peak RSS MB")
     stage_lines = []
     for size in args.sizes:
@@ -232,8 +230,7 @@ def main() -> None:
     print("per stage (wall p50/p95 of each stage alone; CPU: the process's, so ONNX Runtime's")
     print("and the index engine's worker threads count too):")
     print("\n".join(stage_lines))
-    one, five, _ = os.getloadavg()
-    print(f"load average {one:.2f} (1 min) {five:.2f} (5 min) at the end")
+    print(f"at the end: {load_average()}")
     print("goal (edge, onnx, 100k): p95 < 8 ms, reopen < 2 s")
 
 

@@ -26,7 +26,6 @@ import json
 import os
 import socket
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -38,6 +37,7 @@ import httpx
 import numpy as np
 
 from bench import slack_socket
+from bench.serving import start_serve
 from tests.bot.slack.slackreq import SIGNING_SECRET, SlackSender, message_event
 from tests.fakes.openai_chat import FakeOpenAIChat
 from tests.fakes.slack import BOT_TOKEN, BOT_USER, FakeSlack
@@ -143,26 +143,8 @@ def _start_bot(
     env: dict, workdir: Path, port: int, output: IO[bytes] | None = None
 ) -> tuple[subprocess.Popen, float]:
     """`deskbot serve --http` (its log to `output`, else this terminal), once /healthz is 200."""
-    deskbot = [sys.executable, "-c", "from deskbot.cli import main; main()"]
-    started = time.perf_counter()
-    bot = subprocess.Popen(
-        [*deskbot, "serve", "--http", "--port", str(port)],
-        env=env,
-        cwd=workdir,
-        stdout=output,
-        stderr=subprocess.STDOUT if output else None,
-    )
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return bot, time.perf_counter() - started
-        except httpx.HTTPError:
-            time.sleep(0.2)
-        if bot.poll() is not None:
-            raise SystemExit(f"the bot exited with {bot.returncode}")
-    bot.terminate()
-    raise SystemExit("the bot did not answer /healthz within 180 s")
+    args = ["--http", "--port", str(port)]
+    return start_serve(args, env, workdir, f"http://127.0.0.1:{port}/healthz", output)
 
 
 def _answered(slack: FakeSlack, ts: str) -> float | None:

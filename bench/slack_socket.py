@@ -10,14 +10,12 @@ from sending an envelope to its ack arriving on the socket.
 from __future__ import annotations
 
 import subprocess
-import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import httpx
-
+from bench.serving import start_serve
 from tests.bot.slack.slackreq import envelope, message_event
 from tests.fakes.slack import APP_TOKEN, BOT_USER, FakeSlack
 from tests.fakes.socket_mode import FakeSocketMode, Link
@@ -27,22 +25,8 @@ CHANNEL = "C0LOAD001"
 
 def start_socket_bot(env: dict, workdir: Path, health_port: int) -> tuple[subprocess.Popen, float]:
     """`deskbot serve` in Socket Mode; ready when /healthz (HEALTH_PORT) answers 200."""
-    deskbot = [sys.executable, "-c", "from deskbot.cli import main; main()"]
     env = {**env, "SLACK_APP_TOKEN": APP_TOKEN, "HEALTH_PORT": str(health_port)}
-    started = time.perf_counter()
-    bot = subprocess.Popen([*deskbot, "serve"], env=env, cwd=workdir)
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{health_port}/healthz", timeout=1).status_code == 200:
-                return bot, time.perf_counter() - started
-        except httpx.HTTPError:
-            pass
-        if bot.poll() is not None:
-            raise SystemExit(f"the bot exited with {bot.returncode}")
-        time.sleep(0.2)
-    bot.terminate()
-    raise SystemExit("the bot did not report healthy within 180 s")
+    return start_serve([], env, workdir, f"http://127.0.0.1:{health_port}/healthz")
 
 
 def fire(

@@ -52,12 +52,8 @@ def sync_app(slack: FakeSlack) -> App:
 
 def async_app(slack: FakeSlack):
     from slack_bolt.async_app import AsyncApp
-    from slack_sdk.web.async_client import AsyncWebClient
 
-    app = AsyncApp(
-        client=AsyncWebClient(token=BOT_TOKEN, base_url=slack.api_url),
-        request_verification_enabled=False,
-    )
+    app = AsyncApp(client=_async_web_client(slack), request_verification_enabled=False)
 
     async def on_mention(event):
         return None

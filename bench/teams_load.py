@@ -27,7 +27,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -38,7 +37,8 @@ import httpx
 import numpy as np
 
 from bench import slack_socket
-from bench.slack_load import QUESTIONS, _free_port, _rss_mb
+from bench.serving import DESKBOT, start_serve
+from bench.slack_load import QUESTIONS, _free_port, _model, _rss_mb
 from bench.slack_load import _wait_answers as _wait_slack_answers
 from tests.bot.serve.botproc import teams_env
 from tests.bot.teams.teamsreq import APP_ID, SECRET, Activities
@@ -51,13 +51,6 @@ from tests.fakes.teams_login import FakeBotFrameworkLogin, FakeEntra
 ROOT = Path(__file__).resolve().parent.parent
 WIKI = ROOT / "examples" / "wiki"
 TEAMS_15S = 15_000  # ms: Teams redelivers an activity not acknowledged by then
-DESKBOT = [sys.executable, "-c", "from deskbot.cli import main; main()"]
-
-
-def _model(body: dict) -> str:
-    if "standalone search query" in body["messages"][0]["content"]:
-        return body["messages"][-1]["content"].rsplit("Last message:", 1)[-1].strip()
-    return "Follow the steps on the wiki page [1]. Ask #it-help if they do not work [1]."
 
 
 def _env(workdir: Path, port: int, slack, model, login, entra, connector) -> dict:
@@ -81,19 +74,7 @@ def _env(workdir: Path, port: int, slack, model, login, entra, connector) -> dic
 def _start(env: dict, workdir: Path, port: int) -> tuple[subprocess.Popen, float]:
     """`deskbot serve`; ready when Teams' /healthz (index, Slack and Teams) answers 200."""
     subprocess.run([*DESKBOT, "ingest", str(WIKI)], env=env, cwd=workdir, check=True)
-    started = time.perf_counter()
-    child = subprocess.Popen([*DESKBOT, "serve"], env=env, cwd=workdir)
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return child, time.perf_counter() - started
-        except httpx.HTTPError:
-            time.sleep(0.2)
-        if child.poll() is not None:
-            raise SystemExit(f"deskbot serve exited with {child.returncode}")
-    child.terminate()
-    raise SystemExit("deskbot serve did not report healthy within 180 s")
+    return start_serve([], env, workdir, f"http://127.0.0.1:{port}/healthz")
 
 
 def _activities(made: Activities, count: int, first_user: int = 0) -> list[dict]:
