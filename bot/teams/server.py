@@ -16,10 +16,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import threading
 import warnings
 from collections.abc import Callable
-from concurrent.futures import wait
 
 from aiohttp import web
 from microsoft_agents.hosting.core import ClaimsIdentity
@@ -29,6 +27,7 @@ from bot.teams.activities import tenant_of
 from bot.teams.app import TeamsBot
 from bot.teams.auth import KeysUnavailable, TokenRejected
 from bot.teams.intake import take
+from bot.teams.turns import TurnRunner
 from deskbot.core import messages
 from deskbot.core.errors import TeamsCredentialsRejected, TeamsError
 
@@ -71,7 +70,7 @@ def health(bot: TeamsBot) -> dict:
         "ok": True,
         "status": messages.TEAMS_HEALTHY,
         "transport": "teams",
-        "background_turns": len(bot.turns.pending),
+        "background_turns": bot.turns.in_flight(),
     }
 
 
@@ -127,8 +126,7 @@ class TeamsServer:
         self.fatal: Exception | None = None  # credentials Entra refused: nothing can be sent
         self.taking = False  # listening and not stopping
         self._runner: web.AppRunner | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
+        self._http = TurnRunner("deskbot-teams")  # the HTTP loop when start() runs it
 
     @property
     def url(self) -> str:
@@ -168,15 +166,9 @@ class TeamsServer:
                 await site.stop()
 
     def stop_taking(self) -> None:
-        if self._loop is not None:
-            future = asyncio.run_coroutine_threadsafe(self.stop_taking_async(), self._loop)
+        if self._http.loop is not None:
             with contextlib.suppress(Exception):
-                future.result(timeout=5)
-
-    def wait_turns(self, timeout: float) -> int:
-        """Wait up to `timeout` s for the turns accepted so far; returns how many still run."""
-        pending = set(self.bot.turns.pending)
-        return len(wait(pending, timeout=timeout).not_done) if pending else 0
+                self._http.call(self.stop_taking_async).result(timeout=5)
 
     async def stop_async(self, grace: float = 10.0) -> None:
         """Stop accepting, give running turns `grace` seconds, cancel the rest."""
@@ -189,39 +181,20 @@ class TeamsServer:
 
     def start(self) -> TeamsServer:
         """Serve on a loop of its own, in a daemon thread; returns once listening."""
-        ready = threading.Event()
-        failed: list[BaseException] = []
-
-        def serve() -> None:
-            self._loop = asyncio.new_event_loop()
-            asyncio.set_event_loop(self._loop)
-            try:
-                self._loop.run_until_complete(self.start_async())
-            except BaseException as exc:  # reported to the caller below
-                failed.append(exc)
-                ready.set()
-                return
-            ready.set()
-            self._loop.run_forever()
-            with contextlib.suppress(Exception):
-                self._loop.close()
-
-        self._thread = threading.Thread(target=serve, name="deskbot-teams", daemon=True)
-        self._thread.start()
-        ready.wait()
-        if failed:
-            raise failed[0]
+        self._http.start()
+        try:
+            self._http.call(self.start_async).result()
+        except BaseException:
+            self._http.stop(0)
+            raise
         return self
 
     def stop(self, grace: float = 10.0) -> None:
-        if self._loop is None or self._thread is None:
+        if self._http.loop is None:
             return
-        future = asyncio.run_coroutine_threadsafe(self.stop_async(grace), self._loop)
         with contextlib.suppress(Exception):
-            future.result(timeout=grace + 5)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(timeout=5)
-        self._loop = self._thread = None
+            self._http.call(lambda: self.stop_async(grace)).result(timeout=grace + 5)
+        self._http.stop(0)
 
     def health(self) -> dict:
         return health(self.bot)
