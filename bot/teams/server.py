@@ -1,6 +1,6 @@
 """The Teams transport's HTTP side: `POST /api/messages`, `GET /healthz`, start/stop.
 
-Every request to /api/messages passes the gate first: the Bearer token is
+Every request to /api/messages passes the gate (`admit`) first: the Bearer token is
 verified (bot/teams/auth.py), the serviceUrl must be an allowed host, and the
 activity's tenant must be allowed; anything else is answered 401/403 and goes
 no further (no turn, no token, no outgoing call). Then bot/teams/intake.py
@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import warnings
 from collections.abc import Callable
 
 from aiohttp import web
@@ -45,11 +44,15 @@ Report = Callable[[], tuple[bool, dict]]  # (all ok, body): the serving process'
 
 def build_web_app(bot: TeamsBot, report: Report | None = None) -> web.Application:
     """The endpoint; /healthz answers `report()` (200 or 503) when given, else Teams' own."""
-    app = web.Application(middlewares=[gate(bot)], client_max_size=MAX_BODY)
+    app = web.Application(client_max_size=MAX_BODY)
 
     async def on_messages(request: web.Request) -> web.StreamResponse:
+        admitted = await admit(request, bot)
+        if isinstance(admitted, web.Response):
+            return admitted
+        body, identity = admitted
         try:
-            return await take(request, bot, request["claims_identity"])
+            return await take(body, bot, identity)
         except TeamsError as exc:  # no token, or the serviceUrl refused: nothing can be sent
             log.error("Teams activity not processed: %s", exc)
             return web.Response(status=503)
@@ -74,41 +77,33 @@ def health(bot: TeamsBot) -> dict:
     }
 
 
-def gate(bot: TeamsBot):
-    """aiohttp middleware: token, serviceUrl and tenant checks before the SDK sees a request."""
+async def admit(request: web.Request, bot: TeamsBot) -> tuple[dict, ClaimsIdentity] | web.Response:
+    """The gate: (the activity, who sent it), or the refusal to answer (400/401/403/503).
+
+    Token, serviceUrl and tenant are checked before the SDK sees the activity."""
+    try:
+        body = await request.json()
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        return web.Response(status=400, text="expected a JSON activity")
+    service_url = body.get("serviceUrl")
+    try:
+        claims = await bot.auth.verify(request.headers.get("Authorization"), service_url)
+    except TokenRejected as exc:
+        log.warning("Teams request refused (401): %s", exc.reason)
+        return web.Response(status=401)
+    except KeysUnavailable:
+        return web.Response(status=503)
+    if not bot.policy.allowed(service_url):
+        log.warning("Teams request refused (403): serviceUrl %s not allowed", service_url)
+        return web.Response(status=403)
     tenants = bot.deps.settings.teams_allowed_tenant_ids
-
-    @web.middleware
-    async def check(request: web.Request, handler) -> web.StreamResponse:
-        if request.path != MESSAGES_PATH or request.method != "POST":
-            return await handler(request)
-        try:
-            body = await request.json()
-        except ValueError:
-            body = None
-        if not isinstance(body, dict):
-            return web.Response(status=400, text="expected a JSON activity")
-        service_url = body.get("serviceUrl")
-        try:
-            claims = await bot.auth.verify(request.headers.get("Authorization"), service_url)
-        except TokenRejected as exc:
-            log.warning("Teams request refused (401): %s", exc.reason)
-            return web.Response(status=401)
-        except KeysUnavailable:
-            return web.Response(status=503)
-        if not bot.policy.allowed(service_url):
-            log.warning("Teams request refused (403): serviceUrl %s not allowed", service_url)
-            return web.Response(status=403)
-        tenant = tenant_of(body)
-        if not tenants or not listed(tenants, tenant):
-            log.warning("Teams request refused (403): tenant %r not allowed", tenant)
-            return web.Response(status=403)
-        with warnings.catch_warnings():  # the SDK reads this plain string key (not a RequestKey)
-            warnings.simplefilter("ignore", web.NotAppKeyWarning)
-            request["claims_identity"] = ClaimsIdentity(claims, authentication_type="Bearer")
-        return await handler(request)
-
-    return check
+    tenant = tenant_of(body)
+    if not tenants or not listed(tenants, tenant):
+        log.warning("Teams request refused (403): tenant %r not allowed", tenant)
+        return web.Response(status=403)
+    return body, ClaimsIdentity(claims, authentication_type="Bearer")
 
 
 class TeamsServer:
