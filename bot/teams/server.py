@@ -26,6 +26,7 @@ from bot.teams.activities import tenant_of
 from bot.teams.app import TeamsBot
 from bot.teams.auth import KeysUnavailable, TokenRejected
 from bot.teams.intake import take
+from bot.teams.tokens import CONNECTOR_AUDIENCE, CONNECTOR_SCOPE
 from bot.teams.turns import TurnRunner
 from deskbot.core import messages
 from deskbot.core.errors import TeamsCredentialsRejected, TeamsError
@@ -35,8 +36,6 @@ log = logging.getLogger(__name__)
 MESSAGES_PATH = "/api/messages"
 HEALTH_PATH = "/healthz"
 MAX_BODY = 1024 * 1024
-CONNECTOR_AUDIENCE = "https://api.botframework.com"
-CONNECTOR_SCOPE = CONNECTOR_AUDIENCE + "/.default"  # what the SDK asks for on Teams' tokens
 
 
 Report = Callable[[], tuple[bool, dict]]  # (all ok, body): the serving process's /healthz

@@ -30,6 +30,8 @@ LEGACY_TENANT = "botframework.com"  # multi-tenant bots registered before 2025
 EARLY = 300  # seconds before expiry a new token is fetched in the background
 LAST_USE = 60  # seconds before expiry a token is no longer handed out
 TIMEOUT = 15
+CONNECTOR_AUDIENCE = "https://api.botframework.com"
+CONNECTOR_SCOPE = CONNECTOR_AUDIENCE + "/.default"  # what the SDK asks for on Teams' tokens
 
 
 @dataclass
