@@ -189,6 +189,3 @@ class TeamsServer:
         with contextlib.suppress(Exception):
             self._http.call(lambda: self.stop_async(grace)).result(timeout=grace + 5)
         self._http.stop(0)
-
-    def health(self) -> dict:
-        return health(self.bot)

@@ -64,7 +64,6 @@ class ClientSecretTokens(AccessTokenProviderBase):
         self._cache: dict[str, _Cached] = {}
         self._lock = asyncio.Lock()
         self._refreshing: dict[str, asyncio.Task] = {}
-        self.requests = 0  # token requests made (for health and tests)
 
     @property
     def configuration(self) -> AgentAuthConfiguration:
@@ -102,7 +101,6 @@ class ClientSecretTokens(AccessTokenProviderBase):
             "client_secret": self._configuration.CLIENT_SECRET or "",
             "scope": scope,
         }
-        self.requests += 1
         try:
             timeout = aiohttp.ClientTimeout(total=TIMEOUT)
             async with (
