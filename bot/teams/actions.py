@@ -50,7 +50,7 @@ async def handle_feedback(context, deps: TeamsDeps) -> None:
     action = as_dict(value.get("actionValue"))
     vote = VOTES.get(str(action.get("reaction") or ""))
     if value.get("actionName") == "feedback" and vote is not None and activity.reply_to_id:
-        user, _ = user_of(activity)
+        user = user_of(activity)
         comment = feedback_text(action.get("feedback"))
         await asyncio.to_thread(
             store_vote, deps, activity.conversation.id, activity.reply_to_id, user, vote, comment

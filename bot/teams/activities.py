@@ -22,8 +22,6 @@ class Ask:
     kind: str  # PERSONAL, GROUP_CHAT or CHANNEL
     place: str  # channel id for channels, conversation id for chats (allowlist, sources)
     user: str  # the asker's Entra object id (or Teams id when Teams gave none)
-    user_name: str
-    tenant: str
     question: str  # plain text, the bot's mention removed
 
 
@@ -62,12 +60,12 @@ def place_of(activity) -> str:
     return activity.conversation.id
 
 
-def user_of(activity) -> tuple[str, str]:
-    """(Entra object id, display name) of the sender; the Teams id when there is no object id."""
+def user_of(activity) -> str:
+    """The sender's Entra object id; the Teams id when there is no object id."""
     sender = activity.from_property
     if sender is None:
-        return "", ""
-    return str(sender.aad_object_id or sender.id or "").lower(), str(sender.name or "")
+        return ""
+    return str(sender.aad_object_id or sender.id or "").lower()
 
 
 def mentions_bot(activity) -> bool:
@@ -86,14 +84,11 @@ def is_thread(conversation_id: str) -> bool:
 
 def ask_from(activity) -> Ask:
     """The question in a message activity (the SDK has already removed the bot's mention)."""
-    user, name = user_of(activity)
     return Ask(
         conversation=activity.conversation.id,
         activity_id=str(activity.id or ""),
         kind=kind_of(activity),
         place=place_of(activity),
-        user=user,
-        user_name=name,
-        tenant=tenant_of(activity.model_dump(by_alias=True, exclude_none=True)),
+        user=user_of(activity),
         question=plain_question(activity.text),
     )

@@ -39,8 +39,7 @@ def check_credentials(settings: Settings) -> None:
     """Entra issues the bot a Bot Connector token; else TeamsError (refused: names the settings)."""
     import asyncio
 
-    from bot.teams.server import CONNECTOR_AUDIENCE, CONNECTOR_SCOPE
-    from bot.teams.tokens import tokens_for
+    from bot.teams.tokens import CONNECTOR_AUDIENCE, CONNECTOR_SCOPE, tokens_for
 
     tokens = tokens_for(settings)
     asyncio.run(tokens.get_access_token(CONNECTOR_AUDIENCE, [CONNECTOR_SCOPE]))

@@ -24,10 +24,10 @@ from bot.teams.app import TeamsBot
 log = logging.getLogger(__name__)
 
 
-async def take(request: web.Request, bot: TeamsBot, identity) -> web.StreamResponse:
-    """The response to one verified POST /api/messages."""
+async def take(body: dict, bot: TeamsBot, identity) -> web.StreamResponse:
+    """The response to one verified POST /api/messages (its JSON `body`, already parsed)."""
     try:
-        activity = Activity.model_validate(await request.json())
+        activity = Activity.model_validate(body)
     except pydantic.ValidationError as exc:
         log.warning("malformed activity refused: %d problem(s)", exc.error_count())
         return web.Response(status=400, text="malformed activity")

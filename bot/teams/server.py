@@ -1,6 +1,6 @@
 """The Teams transport's HTTP side: `POST /api/messages`, `GET /healthz`, start/stop.
 
-Every request to /api/messages passes the gate first: the Bearer token is
+Every request to /api/messages passes the gate (`admit`) first: the Bearer token is
 verified (bot/teams/auth.py), the serviceUrl must be an allowed host, and the
 activity's tenant must be allowed; anything else is answered 401/403 and goes
 no further (no turn, no token, no outgoing call). Then bot/teams/intake.py
@@ -16,10 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import threading
-import warnings
 from collections.abc import Callable
-from concurrent.futures import wait
 
 from aiohttp import web
 from microsoft_agents.hosting.core import ClaimsIdentity
@@ -29,6 +26,8 @@ from bot.teams.activities import tenant_of
 from bot.teams.app import TeamsBot
 from bot.teams.auth import KeysUnavailable, TokenRejected
 from bot.teams.intake import take
+from bot.teams.tokens import CONNECTOR_AUDIENCE, CONNECTOR_SCOPE
+from bot.teams.turns import TurnRunner
 from deskbot.core import messages
 from deskbot.core.errors import TeamsCredentialsRejected, TeamsError
 
@@ -37,8 +36,6 @@ log = logging.getLogger(__name__)
 MESSAGES_PATH = "/api/messages"
 HEALTH_PATH = "/healthz"
 MAX_BODY = 1024 * 1024
-CONNECTOR_AUDIENCE = "https://api.botframework.com"
-CONNECTOR_SCOPE = CONNECTOR_AUDIENCE + "/.default"  # what the SDK asks for on Teams' tokens
 
 
 Report = Callable[[], tuple[bool, dict]]  # (all ok, body): the serving process's /healthz
@@ -46,11 +43,15 @@ Report = Callable[[], tuple[bool, dict]]  # (all ok, body): the serving process'
 
 def build_web_app(bot: TeamsBot, report: Report | None = None) -> web.Application:
     """The endpoint; /healthz answers `report()` (200 or 503) when given, else Teams' own."""
-    app = web.Application(middlewares=[gate(bot)], client_max_size=MAX_BODY)
+    app = web.Application(client_max_size=MAX_BODY)
 
     async def on_messages(request: web.Request) -> web.StreamResponse:
+        admitted = await admit(request, bot)
+        if isinstance(admitted, web.Response):
+            return admitted
+        body, identity = admitted
         try:
-            return await take(request, bot, request["claims_identity"])
+            return await take(body, bot, identity)
         except TeamsError as exc:  # no token, or the serviceUrl refused: nothing can be sent
             log.error("Teams activity not processed: %s", exc)
             return web.Response(status=503)
@@ -71,45 +72,37 @@ def health(bot: TeamsBot) -> dict:
         "ok": True,
         "status": messages.TEAMS_HEALTHY,
         "transport": "teams",
-        "background_turns": len(bot.turns.pending),
+        "background_turns": bot.turns.in_flight(),
     }
 
 
-def gate(bot: TeamsBot):
-    """aiohttp middleware: token, serviceUrl and tenant checks before the SDK sees a request."""
+async def admit(request: web.Request, bot: TeamsBot) -> tuple[dict, ClaimsIdentity] | web.Response:
+    """The gate: (the activity, who sent it), or the refusal to answer (400/401/403/503).
+
+    Token, serviceUrl and tenant are checked before the SDK sees the activity."""
+    try:
+        body = await request.json()
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        return web.Response(status=400, text="expected a JSON activity")
+    service_url = body.get("serviceUrl")
+    try:
+        claims = await bot.auth.verify(request.headers.get("Authorization"), service_url)
+    except TokenRejected as exc:
+        log.warning("Teams request refused (401): %s", exc.reason)
+        return web.Response(status=401)
+    except KeysUnavailable:
+        return web.Response(status=503)
+    if not bot.policy.allowed(service_url):
+        log.warning("Teams request refused (403): serviceUrl %s not allowed", service_url)
+        return web.Response(status=403)
     tenants = bot.deps.settings.teams_allowed_tenant_ids
-
-    @web.middleware
-    async def check(request: web.Request, handler) -> web.StreamResponse:
-        if request.path != MESSAGES_PATH or request.method != "POST":
-            return await handler(request)
-        try:
-            body = await request.json()
-        except ValueError:
-            body = None
-        if not isinstance(body, dict):
-            return web.Response(status=400, text="expected a JSON activity")
-        service_url = body.get("serviceUrl")
-        try:
-            claims = await bot.auth.verify(request.headers.get("Authorization"), service_url)
-        except TokenRejected as exc:
-            log.warning("Teams request refused (401): %s", exc.reason)
-            return web.Response(status=401)
-        except KeysUnavailable:
-            return web.Response(status=503)
-        if not bot.policy.allowed(service_url):
-            log.warning("Teams request refused (403): serviceUrl %s not allowed", service_url)
-            return web.Response(status=403)
-        tenant = tenant_of(body)
-        if not tenants or not listed(tenants, tenant):
-            log.warning("Teams request refused (403): tenant %r not allowed", tenant)
-            return web.Response(status=403)
-        with warnings.catch_warnings():  # the SDK reads this plain string key (not a RequestKey)
-            warnings.simplefilter("ignore", web.NotAppKeyWarning)
-            request["claims_identity"] = ClaimsIdentity(claims, authentication_type="Bearer")
-        return await handler(request)
-
-    return check
+    tenant = tenant_of(body)
+    if not tenants or not listed(tenants, tenant):
+        log.warning("Teams request refused (403): tenant %r not allowed", tenant)
+        return web.Response(status=403)
+    return body, ClaimsIdentity(claims, authentication_type="Bearer")
 
 
 class TeamsServer:
@@ -127,8 +120,7 @@ class TeamsServer:
         self.fatal: Exception | None = None  # credentials Entra refused: nothing can be sent
         self.taking = False  # listening and not stopping
         self._runner: web.AppRunner | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
+        self._http = TurnRunner("deskbot-teams")  # the HTTP loop when start() runs it
 
     @property
     def url(self) -> str:
@@ -168,15 +160,9 @@ class TeamsServer:
                 await site.stop()
 
     def stop_taking(self) -> None:
-        if self._loop is not None:
-            future = asyncio.run_coroutine_threadsafe(self.stop_taking_async(), self._loop)
+        if self._http.loop is not None:
             with contextlib.suppress(Exception):
-                future.result(timeout=5)
-
-    def wait_turns(self, timeout: float) -> int:
-        """Wait up to `timeout` s for the turns accepted so far; returns how many still run."""
-        pending = set(self.bot.turns.pending)
-        return len(wait(pending, timeout=timeout).not_done) if pending else 0
+                self._http.call(self.stop_taking_async).result(timeout=5)
 
     async def stop_async(self, grace: float = 10.0) -> None:
         """Stop accepting, give running turns `grace` seconds, cancel the rest."""
@@ -189,39 +175,17 @@ class TeamsServer:
 
     def start(self) -> TeamsServer:
         """Serve on a loop of its own, in a daemon thread; returns once listening."""
-        ready = threading.Event()
-        failed: list[BaseException] = []
-
-        def serve() -> None:
-            self._loop = asyncio.new_event_loop()
-            asyncio.set_event_loop(self._loop)
-            try:
-                self._loop.run_until_complete(self.start_async())
-            except BaseException as exc:  # reported to the caller below
-                failed.append(exc)
-                ready.set()
-                return
-            ready.set()
-            self._loop.run_forever()
-            with contextlib.suppress(Exception):
-                self._loop.close()
-
-        self._thread = threading.Thread(target=serve, name="deskbot-teams", daemon=True)
-        self._thread.start()
-        ready.wait()
-        if failed:
-            raise failed[0]
+        self._http.start()
+        try:
+            self._http.call(self.start_async).result()
+        except BaseException:
+            self._http.stop(0)
+            raise
         return self
 
     def stop(self, grace: float = 10.0) -> None:
-        if self._loop is None or self._thread is None:
+        if self._http.loop is None:
             return
-        future = asyncio.run_coroutine_threadsafe(self.stop_async(grace), self._loop)
         with contextlib.suppress(Exception):
-            future.result(timeout=grace + 5)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(timeout=5)
-        self._loop = self._thread = None
-
-    def health(self) -> dict:
-        return health(self.bot)
+            self._http.call(lambda: self.stop_async(grace)).result(timeout=grace + 5)
+        self._http.stop(0)

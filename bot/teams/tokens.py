@@ -30,6 +30,8 @@ LEGACY_TENANT = "botframework.com"  # multi-tenant bots registered before 2025
 EARLY = 300  # seconds before expiry a new token is fetched in the background
 LAST_USE = 60  # seconds before expiry a token is no longer handed out
 TIMEOUT = 15
+CONNECTOR_AUDIENCE = "https://api.botframework.com"
+CONNECTOR_SCOPE = CONNECTOR_AUDIENCE + "/.default"  # what the SDK asks for on Teams' tokens
 
 
 @dataclass
@@ -62,7 +64,6 @@ class ClientSecretTokens(AccessTokenProviderBase):
         self._cache: dict[str, _Cached] = {}
         self._lock = asyncio.Lock()
         self._refreshing: dict[str, asyncio.Task] = {}
-        self.requests = 0  # token requests made (for health and tests)
 
     @property
     def configuration(self) -> AgentAuthConfiguration:
@@ -100,7 +101,6 @@ class ClientSecretTokens(AccessTokenProviderBase):
             "client_secret": self._configuration.CLIENT_SECRET or "",
             "scope": scope,
         }
-        self.requests += 1
         try:
             timeout = aiohttp.ClientTimeout(total=TIMEOUT)
             async with (

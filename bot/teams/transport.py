@@ -91,7 +91,7 @@ class TeamsTransport:
     def drain(self, timeout: float) -> int:
         """Wait up to `timeout` s for the accepted turns (their answers, sent on the turn loop
         after their job in the shared pool finished), then close; returns how many were cut."""
-        left = self.server.wait_turns(timeout)
+        left = self.bot.turns.drain(timeout)
         if left:
             log.warning("%d Teams turn(s) not delivered within %.0f s", left, timeout)
         self.close(0)
@@ -106,7 +106,7 @@ class TeamsTransport:
             return Health(False, "Microsoft Entra refused the bot's credentials")
         if not self.server.taking:
             return Health(False, "not listening (stopped or not started)")
-        turns = len(self.bot.turns.pending)
+        turns = self.bot.turns.in_flight()
         return Health(True, f"listening on port {self.server.port}, {turns} turn(s) running")
 
     def failure(self) -> Exception | None:

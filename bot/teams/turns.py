@@ -4,7 +4,7 @@ The HTTP loop only verifies and acknowledges (about a millisecond a request);
 turns (the SDK's pipeline, first signs, streaming, sending) run here, so a
 burst of fifty questions is acknowledged before their turns have taken the
 loop. Every outgoing call (and the connector pool, and the token cache) lives
-on this loop.
+on this loop. The HTTP loop is a `TurnRunner` of its own too (bot/teams/server.py).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ class TurnRunner:
     def __init__(self, name: str = "deskbot-teams-turns") -> None:
         self.name = name
         self.loop: asyncio.AbstractEventLoop | None = None
-        self.pending: set[concurrent.futures.Future] = set()
+        self._pending: set[concurrent.futures.Future] = set()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
 
@@ -48,7 +48,7 @@ class TurnRunner:
         """Run `work` on the turn loop; its failure is logged (and kept on the future)."""
         future = asyncio.run_coroutine_threadsafe(self._guard(work, what), self._started())
         with self._lock:
-            self.pending.add(future)
+            self._pending.add(future)
         future.add_done_callback(self._done)
         return future
 
@@ -67,7 +67,20 @@ class TurnRunner:
 
     def _done(self, future: concurrent.futures.Future) -> None:
         with self._lock:
-            self.pending.discard(future)
+            self._pending.discard(future)
+
+    def in_flight(self) -> int:
+        """How many submitted turns have not finished."""
+        with self._lock:
+            return len(self._pending)
+
+    def drain(self, timeout: float) -> int:
+        """Wait up to `timeout` s for every turn submitted so far; returns how many are left."""
+        with self._lock:
+            pending = set(self._pending)
+        if pending:
+            concurrent.futures.wait(pending, timeout=timeout)
+        return self.in_flight()
 
     @staticmethod
     async def _guard(work: Awaitable, what: str):
@@ -84,11 +97,9 @@ class TurnRunner:
         """Wait up to `grace` seconds for pending turns, cancel what is left, close the loop."""
         if self.loop is None or self._thread is None:
             return
-        with self._lock:
-            pending = set(self.pending)
-        _done, late = concurrent.futures.wait(pending, timeout=grace)
+        late = self.drain(grace)
         if late:
-            log.warning("%d Teams turn(s) cancelled at shutdown", len(late))
+            log.warning("%d Teams turn(s) cancelled at shutdown", late)
         with contextlib.suppress(Exception):
             asyncio.run_coroutine_threadsafe(self._cancel_all(cleanup), self.loop).result(5)
         self.loop.call_soon_threadsafe(self.loop.stop)

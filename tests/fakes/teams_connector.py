@@ -53,10 +53,6 @@ class Posted:
     def text(self) -> str:
         return self.activity.get("text") or ""
 
-    def stream_info(self) -> dict | None:
-        entities = self.activity.get("entities") or []
-        return next((e for e in entities if e.get("type") == "streaminfo"), None)
-
     def entity(self, schema_type: str) -> dict | None:
         entities = self.activity.get("entities") or []
         return next((e for e in entities if e.get("type") == schema_type), None)
@@ -143,7 +139,7 @@ class FakeConnector(FakeService):
     def _post(self, request: Request) -> Reply:
         conv, reply = request.match["conv"], request.match["reply"]
         posted = self._record(request, "reply" if reply else "send", conv, reply)
-        stream = posted.stream_info() or {}
+        stream = posted.entity("streaminfo") or {}
         new_id = stream.get("streamId") or str(next(self._ids))
         return self._reply(posted, 201, {"id": new_id})
 

@@ -39,14 +39,14 @@ def test_personal_chat_answer_is_streamed_with_citations_card_and_feedback(bot, 
     (final,) = answers(connector, conversation)
     first, *rest = connector.activities(conversation)
     assert first.type == "typing" and first.text == messages.TEAMS_WORKING
-    assert first.stream_info() == {
+    assert first.entity("streaminfo") == {
         "type": "streaminfo",
         "streamType": "informative",
         "streamSequence": 1,
     }
     assert rest[-1] is final and final.reply_to == question["id"]
-    assert final.stream_info()["streamType"] == "final"
-    assert final.stream_info()["streamId"] == first.id  # the stream the first update opened
+    assert final.entity("streaminfo")["streamType"] == "final"
+    assert final.entity("streaminfo")["streamId"] == first.id  # the stream the first update opened
     assert final.text == ANSWER
     (citation,) = citations_of(final)
     assert citation["position"] == 1 and citation["appearance"]["name"].startswith("VPN")
@@ -64,7 +64,7 @@ def test_channel_mention_is_answered_in_its_thread_as_one_message(bot, connector
     (answer,) = answers(connector, thread)
     assert [p.type for p in connector.activities(thread)] == ["typing", "message"]
     assert answer.reply_to == question["id"] and answer.op == "reply"
-    assert answer.stream_info() is None  # Teams streams only in personal chats
+    assert answer.entity("streaminfo") is None  # Teams streams only in personal chats
     assert answer.text == ANSWER and "<at>" not in answer.text
     assert [c["position"] for c in citations_of(answer)] == [1]
     assert answer.activity["channelData"] == {"feedbackLoop": {"type": "default"}}

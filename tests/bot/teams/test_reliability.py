@@ -49,7 +49,7 @@ def test_error_while_answering_in_a_personal_chat_ends_the_stream_with_an_apolog
     with caplog.at_level(logging.ERROR, logger="bot.teams"):
         bot.sender.post(question)
         reply = first_message(connector, question)
-    assert reply.text == APOLOGY and reply.stream_info()["streamType"] == "final"
+    assert reply.text == APOLOGY and reply.entity("streaminfo")["streamType"] == "final"
     assert "index file is corrupt" in caplog.text  # the detail stays in the log
 
 
@@ -93,7 +93,7 @@ def test_stream_refused_as_unsupported_falls_back_to_one_message(bot, connector)
     question = bot.activities.personal(QUESTION)
     bot.sender.post(question)
     answer = first_message(connector, question)
-    assert answer.text == ANSWER and answer.stream_info() is None
+    assert answer.text == ANSWER and answer.entity("streaminfo") is None
     assert answer.activity["attachments"] and answer.entity("https://schema.org/Message")
 
 
