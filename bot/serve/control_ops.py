@@ -7,7 +7,6 @@ and returns the result data; bad arguments and refusals raise ControlRefused.
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Callable
 
 from bot.index_info import index_info
@@ -72,7 +71,7 @@ def op_ingest(runtime: Runtime, args: dict, send: Send) -> dict:
         raise ControlRefused(
             "busy",
             messages.CONTROL_INGEST_BUSY.format(
-                who=running.who, what=running.what, seconds=time.monotonic() - running.started
+                who=running.who, what=running.what, seconds=running.seconds
             ),
         )
     outcome = runtime.reindexer.run(_Streamer(send))
