@@ -115,6 +115,14 @@ class ReindexRunner:
         self._idle = threading.Event()
         self._idle.set()
 
+    @classmethod
+    def of(cls, reindex: Reindex | ReindexRunner, settings: Settings) -> ReindexRunner:
+        """The serving process's runner as it is, or a new one around a bare `reindex`
+        (a transport built on its own: tests, a standalone app)."""
+        if isinstance(reindex, ReindexRunner):
+            return reindex
+        return cls(reindex, secrets=settings.secrets())
+
     def claim(self, who: str, specs: Sequence[str]) -> Run | None:
         """Reserve the runner for `who`; returns the run in the way if there is one."""
         with self._lock:
