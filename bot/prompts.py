@@ -69,7 +69,10 @@ def format_passages(passages: Sequence[Hit], fence: Fence) -> str:
     return fence.open("passages") + "\n" + "\n".join(blocks) + "\n" + fence.close("passages")
 
 
-def history_messages(history: Sequence[Turn], max_chars: int = 2000) -> list[dict[str, str]]:
+TURN_CHARS = 2_000  # what the prompt keeps of one earlier turn
+
+
+def history_messages(history: Sequence[Turn], max_chars: int = TURN_CHARS) -> list[dict[str, str]]:
     """Earlier turns of the thread as real chat turns, each trimmed to `max_chars`."""
     chat = []
     for turn in history:

@@ -17,8 +17,7 @@ from deskbot.core import errors
 
 ROOT = Path(__file__).resolve().parent.parent
 DOMAIN = {name for name, value in vars(errors).items() if isinstance(value, type)} | {
-    "ControlRefused",  # (code, text): the CLI shows the text
-    "ControlError",
+    "ControlError",  # (code, text): the CLI shows the text
     "NotFound",
     "UsageError",
     "BadParameter",
@@ -42,7 +41,7 @@ def inline_texts(path: Path) -> list[tuple[int, str]]:
         name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
         if name not in DOMAIN or name in LOG_ONLY:
             continue
-        coded = name in ("ControlRefused", "ControlError") and len(node.args) > 1
+        coded = name == "ControlError" and len(node.args) > 1
         text = node.args[1] if coded else node.args[0]  # (code, text)
         if isinstance(text, ast.Constant) and isinstance(text.value, str):
             found.append((node.lineno, text.value))
@@ -71,7 +70,7 @@ def test_domain_errors_take_their_words_from_messages():
     [
         ('raise ConfigError(f"TONE_EXAMPLES {path} holds no examples")', True),
         ('raise click.UsageError("--val-split needs --val")', True),
-        ('raise ControlRefused("bad_request", "question must be a string")', True),
+        ('raise ControlError("bad_request", "question must be a string")', True),
         ('raise TuneError(f"{path}:{line}: not a JSON object")', False),  # a record diagnostic
         ('raise DocumentError(f"{doc.source} {doc.doc_id}: too long")', False),
         ("raise ConfigError(messages.SETTING_NOT_BOOL.format(name=n, value=v))", False),

@@ -23,8 +23,16 @@ import struct
 import threading
 from pathlib import Path
 
-from bot.serve.control_ops import OPERATIONS, ControlRefused
-from bot.serve.control_wire import MAX_REQUEST, VERSION, WireError, encode, read_message
+from bot.serve.control_ops import OPERATIONS
+from bot.serve.control_wire import (
+    MAX_REQUEST,
+    VERSION,
+    ControlError,
+    WireError,
+    encode,
+    probe,
+    read_message,
+)
 from bot.serve.runtime import Runtime
 from deskbot.core import messages
 from deskbot.core.errors import DeskbotError
@@ -85,7 +93,7 @@ class ControlServer:
             return None
         if not stat.S_ISSOCK(os.lstat(self.path).st_mode):
             return "a file that is not a socket is in the way"
-        if _answers(self.path):
+        if probe(self.path, 1.0) is None:
             return "another deskbot serve is listening there"
         self.path.unlink()
         log.info("removed a stale control socket at %s", self.path)
@@ -122,7 +130,7 @@ class ControlServer:
         args = args if isinstance(args, dict) else {}
         try:
             send({"type": "result", "data": op(self.runtime, args, send)})
-        except ControlRefused as exc:
+        except ControlError as exc:
             send({"type": "error", "code": exc.code, "message": str(exc)})
         except DeskbotError as exc:
             send({"type": "error", "code": "failed", "message": str(exc)})
@@ -154,13 +162,3 @@ def _same_user(conn: socket.socket) -> bool:
     creds = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
     _pid, uid, _gid = struct.unpack("3i", creds)
     return uid in (os.getuid(), 0)
-
-
-def _answers(path: Path) -> bool:
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
-        probe.settimeout(1.0)
-        try:
-            probe.connect(str(path))
-            return True
-        except OSError:
-            return False

@@ -12,20 +12,20 @@ import socket
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.serve.control_wire import MAX_REPLY_LINE, VERSION, WireError, encode, read_message
+from bot.serve.control_wire import (
+    MAX_REPLY_LINE,
+    VERSION,
+    ControlError,
+    WireError,
+    encode,
+    probe,
+    read_message,
+)
 from deskbot.core import messages
 from deskbot.core.config import Settings
-from deskbot.core.errors import ConfigError, DeskbotError
+from deskbot.core.errors import ConfigError
 
 CONNECT_TIMEOUT = 2.0
-
-
-class ControlError(DeskbotError):
-    """The running bot refused or failed a request (`code`: busy, failed, bad_request, …)."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
 
 
 class BotClient:
@@ -68,14 +68,11 @@ def running_bot(settings: Settings) -> BotClient | None:
     path = settings.control_socket_path
     if not os.path.lexists(path):
         return None
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
-        probe.settimeout(CONNECT_TIMEOUT)
-        try:
-            probe.connect(str(path))
-        except PermissionError:
-            raise ConfigError(messages.CONTROL_NO_ACCESS.format(path=path)) from None
-        except OSError:
-            return None  # stale (the bot is gone), or a path the OS cannot use
+    failure = probe(path, CONNECT_TIMEOUT)
+    if isinstance(failure, PermissionError):
+        raise ConfigError(messages.CONTROL_NO_ACCESS.format(path=path))
+    if failure is not None:
+        return None  # stale (the bot is gone), or a path the OS cannot use
     return BotClient(path)
 
 

@@ -1,33 +1,23 @@
 """What the CLI can ask the running bot over the control socket: status, search, ask, ingest.
 
 Each operation takes the request's `args` and a `send(message)` for progress lines,
-and returns the result data; bad arguments and refusals raise ControlRefused.
+and returns the result data; bad arguments and refusals raise ControlError.
 """
 
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Callable
 
 from bot.index_info import index_info
-from bot.serve.control_wire import MAX_QUESTION
+from bot.serve.control_wire import MAX_QUESTION, ControlError
 from bot.serve.reindex import Outcome
 from bot.serve.runtime import Runtime
 from deskbot.core import messages
-from deskbot.core.errors import DeskbotError
 
 Send = Callable[[dict], None]
 MAX_K = 50
 MAX_SPECS = 50
-
-
-class ControlRefused(DeskbotError):
-    """The bot will not do what was asked (`code` says why, the message says what to do)."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
 
 
 def op_status(runtime: Runtime, args: dict, send: Send) -> dict:
@@ -41,7 +31,7 @@ def op_search(runtime: Runtime, args: dict, send: Send) -> dict:
     question = _question(args)
     k = args.get("k")
     if k is not None and (not isinstance(k, int) or not 1 <= k <= MAX_K):
-        raise ControlRefused("bad_request", messages.CONTROL_BAD_K.format(most=MAX_K))
+        raise ControlError("bad_request", messages.CONTROL_BAD_K.format(most=MAX_K))
     hits = runtime.retriever.search(question, k=k, sources=_sources(args) or None)
     coverage = getattr(hits, "coverage", None)
     return {
@@ -55,33 +45,31 @@ def op_search(runtime: Runtime, args: dict, send: Send) -> dict:
 def op_ask(runtime: Runtime, args: dict, send: Send) -> dict:
     question = _question(args)
     if runtime.index.count() == 0:
-        raise ControlRefused("index_empty", messages.INDEX_EMPTY)
+        raise ControlError("index_empty", messages.INDEX_EMPTY)
     return runtime.answerer.answer(question, sources=_sources(args) or None).as_json()
 
 
 def op_ingest(runtime: Runtime, args: dict, send: Send) -> dict:
     """A sync inside the bot through its one ReindexRunner; progress lines stream back."""
     if args.get("rebuild"):
-        raise ControlRefused("rebuild_needs_stop", messages.CONTROL_NO_REBUILD)
+        raise ControlError("rebuild_needs_stop", messages.CONTROL_NO_REBUILD)
     specs = _sources(args, "specs") or list(runtime.settings.sources)
     if not specs:
-        raise ControlRefused("no_sources", messages.NO_SOURCES)
+        raise ControlError("no_sources", messages.NO_SOURCES)
     who = f"deskbot ingest (pid {int(args.get('pid') or 0)})"
     running = runtime.reindexer.claim(who, specs)
     if running is not None:
-        raise ControlRefused(
+        raise ControlError(
             "busy",
             messages.CONTROL_INGEST_BUSY.format(
-                who=running.who, what=running.what, seconds=time.monotonic() - running.started
+                who=running.who, what=running.what, seconds=running.seconds
             ),
         )
     outcome = runtime.reindexer.run(_Streamer(send))
     if outcome.crashed:
-        raise ControlRefused(
-            "crashed", messages.CONTROL_INGEST_CRASHED.format(what=outcome.run.what)
-        )
+        raise ControlError("crashed", messages.CONTROL_INGEST_CRASHED.format(what=outcome.run.what))
     if outcome.error is not None:
-        raise ControlRefused("failed", outcome.error)
+        raise ControlError("failed", outcome.error)
     report = outcome.report
     return {"summary": report.summary(), "report": report.as_json(), "errors": report.errors}
 
@@ -110,9 +98,9 @@ class _Streamer:
 def _question(args: dict) -> str:
     question = args.get("question")
     if not isinstance(question, str) or not question.strip():
-        raise ControlRefused("bad_request", messages.CONTROL_NO_QUESTION)
+        raise ControlError("bad_request", messages.CONTROL_NO_QUESTION)
     if len(question) > MAX_QUESTION:
-        raise ControlRefused(
+        raise ControlError(
             "bad_request", messages.CONTROL_QUESTION_TOO_LONG.format(most=MAX_QUESTION)
         )
     return question.strip()
@@ -121,9 +109,7 @@ def _question(args: dict) -> str:
 def _sources(args: dict, key: str = "sources") -> list[str]:
     values = args.get(key) or []
     if not isinstance(values, list) or len(values) > MAX_SPECS:
-        raise ControlRefused(
-            "bad_request", messages.CONTROL_BAD_LIST.format(key=key, most=MAX_SPECS)
-        )
+        raise ControlError("bad_request", messages.CONTROL_BAD_LIST.format(key=key, most=MAX_SPECS))
     if not all(isinstance(v, str) and v and len(v) < 2000 for v in values):
-        raise ControlRefused("bad_request", messages.CONTROL_BAD_STRINGS.format(key=key))
+        raise ControlError("bad_request", messages.CONTROL_BAD_STRINGS.format(key=key))
     return list(values)

@@ -12,7 +12,11 @@ One request per connection; the server closes the connection after the last line
 from __future__ import annotations
 
 import json
+import socket
+from pathlib import Path
 from typing import BinaryIO
+
+from deskbot.core.errors import DeskbotError
 
 VERSION = 1
 MAX_REQUEST = 64 * 1024  # a question, a few source specs
@@ -22,6 +26,28 @@ MAX_QUESTION = 4000  # characters, as a Slack message would carry
 
 class WireError(ValueError):
     """A line that is too long, cut short, or not a JSON object."""
+
+
+class ControlError(DeskbotError):
+    """A request the bot refuses or fails, or cannot be reached for: `code` says why (busy,
+    bad_request, failed, gone, wire, …), the message says what to do. The bot raises it
+    and sends it as an error line; the CLI raises it from that line."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def probe(path: Path, timeout: float) -> OSError | None:
+    """Try to connect to the socket at `path`: None when something accepts there within
+    `timeout` s, else why not (a PermissionError: the socket is not ours to use)."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+        conn.settimeout(timeout)
+        try:
+            conn.connect(str(path))
+        except OSError as exc:
+            return exc
+    return None
 
 
 def encode(message: dict) -> bytes:

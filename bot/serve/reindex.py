@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from deskbot.core import messages
 from deskbot.core.config import Settings
 from deskbot.core.errors import DeskbotError
 from deskbot.core.logs import redact
@@ -36,6 +37,11 @@ class Run:
     def what(self) -> str:
         return ", ".join(self.specs) or "?"
 
+    @property
+    def seconds(self) -> float:
+        """How long it has been running."""
+        return time.monotonic() - self.started
+
 
 @dataclass(frozen=True)
 class Outcome:
@@ -53,6 +59,51 @@ class Listener(Protocol):
     def done(self, outcome: Outcome) -> None: ...
 
 
+class ThrottledListener:
+    """A Listener that tells a person: at most `max_progress` progress lines, `every` s
+    apart, then how the run ended. A transport gives its `send`, its escaping of outside
+    text, and the separator between the summary's lines."""
+
+    def __init__(
+        self, *, every: float, max_progress: int, escape: Callable[[str], str], separator: str
+    ) -> None:
+        self.every, self.max_progress = every, max_progress
+        self.escape, self.separator = escape, separator
+        self.sent, self.last = 0, time.monotonic()
+
+    def progress(self, line: str) -> None:  # called from the reindex thread
+        now = time.monotonic()
+        if self.sent < self.max_progress and now - self.last >= self.every:
+            self.sent, self.last = self.sent + 1, now
+            self.send(messages.REINDEX_PROGRESS.format(line=self.escape(line)))
+
+    def done(self, outcome: Outcome) -> None:
+        self.send(outcome_text(outcome, self.escape, self.separator))
+
+    def send(self, text: str) -> None:
+        raise NotImplementedError
+
+
+def outcome_text(outcome: Outcome, escape: Callable[[str], str], separator: str) -> str:
+    """How a run ended, for a person; outside text (names, errors) goes through `escape`."""
+    what = escape(outcome.run.what)
+    if outcome.crashed:
+        return messages.REINDEX_CRASHED.format(what=what)
+    if outcome.error is not None:  # already redacted by the runner
+        return messages.REINDEX_FAILED.format(what=what, error=escape(outcome.error))
+    return summary_text(outcome.report, escape, separator)
+
+
+def summary_text(report, escape: Callable[[str], str], separator: str) -> str:
+    """The report's summary and its first problem, escaped as one text (the templates
+    hold nothing either transport escapes)."""
+    text = messages.REINDEX_DONE.format(summary=report.summary())
+    errors = list(getattr(report, "errors", None) or [])
+    if errors:
+        text += separator + messages.REINDEX_ERRORS.format(count=len(errors), first=errors[0])
+    return escape(text)
+
+
 class ReindexRunner:
     """Runs `reindex(specs, progress)`; refuses a second run while one is going."""
 
@@ -63,6 +114,14 @@ class ReindexRunner:
         self._lock = threading.Lock()
         self._idle = threading.Event()
         self._idle.set()
+
+    @classmethod
+    def of(cls, reindex: Reindex | ReindexRunner, settings: Settings) -> ReindexRunner:
+        """The serving process's runner as it is, or a new one around a bare `reindex`
+        (a transport built on its own: tests, a standalone app)."""
+        if isinstance(reindex, ReindexRunner):
+            return reindex
+        return cls(reindex, secrets=settings.secrets())
 
     def claim(self, who: str, specs: Sequence[str]) -> Run | None:
         """Reserve the runner for `who`; returns the run in the way if there is one."""

@@ -8,7 +8,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.conversation.records import record_vote
+from bot.conversation.records import AnswerStore, record_vote
 from bot.slack.blocks import (
     ESCALATE,
     FEEDBACK_DOWN,
@@ -16,7 +16,7 @@ from bot.slack.blocks import (
     build_escalation_message,
     parse_escalation,
 )
-from bot.slack.deps import AnswerStore, Deps
+from bot.slack.deps import Deps
 from bot.slack.mrkdwn import escape, fill
 from deskbot.core import messages
 from deskbot.core.config import Settings

@@ -8,13 +8,16 @@ from concurrent.futures import Executor, ThreadPoolExecutor
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
-from bot.serve.reindex import ReindexRunner
+from bot.conversation.records import AnswerStore
+from bot.serve.jobs import Jobs
+from bot.serve.reindex import Reindex, ReindexRunner
+from bot.serve.runtime import ANSWER_WORKERS
 from bot.slack import actions, commands, events
 from bot.slack.access import ignorable
 from bot.slack.assistant import build_assistant
 from bot.slack.client import build_web_client
 from bot.slack.deliver import StreamSupport
-from bot.slack.deps import AnswererLike, AnswerStore, Deps, Reindex
+from bot.slack.deps import AnswererLike, Deps
 from bot.slack.mrkdwn import fill
 from bot.slack.seen import Seen, dedupe_middleware
 from deskbot.core import messages
@@ -33,7 +36,6 @@ class _ClientGiven(logging.Filter):
 
 log.addFilter(_ClientGiven())
 
-ANSWER_WORKERS = 4  # answers computed at once; more wait in the queue, already acked
 LISTENER_WORKERS = 16  # Bolt's threads for quick listener work (reactions, acks)
 
 
@@ -53,14 +55,12 @@ def build_app(
     so every transport and the control socket use the same ones.
     """
     client = client or build_web_client(settings)
-    if not isinstance(reindex, ReindexRunner):
-        reindex = ReindexRunner(reindex, secrets=settings.secrets())
     deps = Deps(
         settings=settings,
         answerer=answerer,
         store=store,
-        jobs=jobs or ThreadPoolExecutor(ANSWER_WORKERS, thread_name_prefix="deskbot-answer"),
-        reindexer=reindex,
+        jobs=jobs or Jobs(ANSWER_WORKERS),
+        reindexer=ReindexRunner.of(reindex, settings),
         seen=Seen(),
         threads=Seen(ttl=7 * 24 * 3600),
         streams=StreamSupport(),

@@ -7,8 +7,12 @@ connections are retried in slack_sdk's retry loop with our waits (`retry.py` say
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.web import SlackResponse
 
 from bot.slack.retry import retry_handlers
 from deskbot.core import messages
@@ -34,14 +38,26 @@ SIGNING_SECRET = (
 )
 
 
+def api_base_url(settings: Settings) -> str:
+    """SLACK_API_URL, or Slack's own, ending in "/"."""
+    base_url = settings.slack_api_url or DEFAULT_API_URL
+    return base_url if base_url.endswith("/") else base_url + "/"
+
+
 def build_web_client(settings: Settings) -> WebClient:
     """A WebClient for the bot token, pointed at SLACK_API_URL, with retries attached."""
-    base_url = settings.slack_api_url or DEFAULT_API_URL
-    if not base_url.endswith("/"):
-        base_url += "/"
+    return _web_client(settings, settings.slack_bot_token)
+
+
+def app_web_client(settings: Settings) -> WebClient:
+    """The same for the app-level token (apps.connections.open only)."""
+    return _web_client(settings, settings.slack_app_token)
+
+
+def _web_client(settings: Settings, token: str | None) -> WebClient:
     return WebClient(
-        token=settings.slack_bot_token,
-        base_url=base_url,
+        token=token,
+        base_url=api_base_url(settings),
         timeout=API_TIMEOUT,
         retry_handlers=retry_handlers(),
     )
@@ -68,17 +84,29 @@ def check_tokens(settings: Settings, *, http: bool) -> None:
 
 def check_connection(client: WebClient) -> dict:
     """auth.test: who the bot is, or a ConfigError that says what to fix."""
-    try:
-        data = client.auth_test().data
-    except SlackApiError as exc:
-        error = exc.response.get("error", "unknown error")
-        raise ConfigError(messages.SLACK_AUTH_FAILED.format(error=error)) from None
-    except (SlackClientError, OSError) as exc:
-        raise ConfigError(
-            messages.SLACK_UNREACHABLE.format(url=client.base_url, error=type(exc).__name__)
-        ) from None
+    data = _checked(client.auth_test, client, messages.SLACK_AUTH_FAILED).data
     if not isinstance(data, dict):  # auth.test answers JSON; anything else is not Slack
         raise ConfigError(
             messages.SLACK_UNREACHABLE.format(url=client.base_url, error="not a JSON answer")
         )
     return data
+
+
+def check_app_token(client: WebClient) -> None:
+    """apps.connections.open with the app-level token, or a ConfigError that says what to fix."""
+    open_connection = partial(client.apps_connections_open, app_token=client.token or "")
+    _checked(open_connection, client, messages.SLACK_APP_TOKEN_REJECTED)
+
+
+def _checked(call: Callable[[], SlackResponse], client: WebClient, rejected: str) -> SlackResponse:
+    """`call()`, with Slack's refusal as ConfigError(`rejected` naming Slack's error) and a
+    Slack out of reach as ConfigError(SLACK_UNREACHABLE)."""
+    try:
+        return call()
+    except SlackApiError as exc:
+        error = exc.response.get("error", "unknown error")
+        raise ConfigError(rejected.format(error=error)) from None
+    except (SlackClientError, OSError) as exc:
+        raise ConfigError(
+            messages.SLACK_UNREACHABLE.format(url=client.base_url, error=type(exc).__name__)
+        ) from None

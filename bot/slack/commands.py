@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
@@ -33,8 +31,7 @@ def handle_reindex(ack: Ack, command: dict, client: WebClient, deps: Deps) -> No
         return
     running = deps.reindexer.claim(user, specs)
     if running is not None:
-        seconds = time.monotonic() - running.started
-        text = messages.SLACK_REINDEX_BUSY.format(who=_who(running.who), seconds=seconds)
+        text = messages.SLACK_REINDEX_BUSY.format(who=_who(running.who), seconds=running.seconds)
         ack(response_type="ephemeral", text=text)
         return
     ack(response_type="ephemeral", text=fill(messages.SLACK_REINDEX_STARTED, what=", ".join(specs)))

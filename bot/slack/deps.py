@@ -8,13 +8,11 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from bot.conversation.records import AnswerStore
-from bot.serve.reindex import Progress, Reindex, ReindexRunner
+from bot.serve.reindex import ReindexRunner
 from bot.slack.deliver import StreamSupport
 from bot.slack.seen import Seen
 from deskbot.core.config import Settings
 from deskbot.core.conversations import Turn
-
-__all__ = ["AnswerStore", "AnswererLike", "Deps", "Progress", "Reindex"]
 
 
 class AnswererLike(Protocol):

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 
 from slack_sdk import WebClient
 
+from bot.prompts import TURN_CHARS
 from bot.slack.access import ANSWERED_SUBTYPES
 from bot.slack.mrkdwn import from_slack
 from deskbot.core.conversations import Turn
@@ -21,7 +22,6 @@ from deskbot.core.conversations import Turn
 log = logging.getLogger(__name__)
 
 MAX_TURNS = 12  # the most recent turns handed to the Answerer
-TURN_CHARS = 2_000  # what the prompt keeps of one turn (bot/prompts.py)
 HISTORY_CHARS = 12_000  # the newest turns that fit in this many characters
 PAGE = 200  # Slack recommends at most 200 a page
 MAX_PAGES = 50  # 10,000 replies; a thread longer than that is read no further

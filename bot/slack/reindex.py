@@ -8,16 +8,14 @@ Slack allows five posts per URL, so progress is throttled), or by DM when that U
 from __future__ import annotations
 
 import logging
-import time
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.webhook import WebhookClient
 
-from bot.serve.reindex import Outcome
-from bot.slack.mrkdwn import fill
+from bot.serve.reindex import ThrottledListener
+from bot.slack.mrkdwn import escape
 from bot.slack.retry import retry_handlers
-from deskbot.core import messages
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +30,7 @@ def parse_specs(text: str) -> list[str]:
     return specs
 
 
-class Notifier:
+class Notifier(ThrottledListener):
     """A reindex Listener: progress (at most `max_progress` posts, `every` s apart), then the end."""
 
     def __init__(
@@ -44,25 +42,8 @@ class Notifier:
         every: float = 10.0,
         max_progress: int = 3,
     ) -> None:
+        super().__init__(every=every, max_progress=max_progress, escape=escape, separator="\n")
         self.client, self.user, self.response_url = client, user, response_url
-        self.every, self.max_progress = every, max_progress
-        self.sent = 0
-        self.last = time.monotonic()
-
-    def progress(self, line: str) -> None:
-        now = time.monotonic()
-        if self.sent < self.max_progress and now - self.last >= self.every:
-            self.sent, self.last = self.sent + 1, now
-            self.send(fill(messages.SLACK_REINDEX_PROGRESS, line=line))
-
-    def done(self, outcome: Outcome) -> None:
-        if outcome.crashed:
-            self.send(fill(messages.SLACK_REINDEX_CRASHED, what=outcome.run.what))
-        elif outcome.error is not None:
-            text = fill(messages.SLACK_REINDEX_FAILED, what=outcome.run.what, error=outcome.error)
-            self.send(text)
-        else:
-            self.send(summary_text(outcome.report))
 
     def send(self, text: str) -> None:
         if self.response_url:
@@ -76,11 +57,3 @@ class Notifier:
             self.client.chat_postMessage(channel=self.user, text=text)
         except (SlackApiError, SlackClientError) as exc:
             log.error("could not tell %s about the reindex: %s", self.user, exc)
-
-
-def summary_text(report) -> str:
-    text = fill(messages.SLACK_REINDEX_DONE, summary=report.summary())
-    errors = list(getattr(report, "errors", None) or [])
-    if errors:
-        text += "\n" + fill(messages.SLACK_REINDEX_ERRORS, count=len(errors), first=errors[0])
-    return text

@@ -8,19 +8,21 @@ token, so a wrong token is reported in a second, not after the model has loaded.
 from __future__ import annotations
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.serve.runtime import Runtime
 from bot.serve.transport import Health
 from bot.slack.app import build_app
-from bot.slack.client import build_web_client, check_connection, check_tokens
-from bot.slack.retry import retry_handlers
+from bot.slack.client import (
+    app_web_client,
+    build_web_client,
+    check_app_token,
+    check_connection,
+    check_tokens,
+)
 from bot.slack.server import Health as HealthReport
 from bot.slack.server import HttpServer, require_server
 from bot.slack.socket_mode import SocketModeRunner
-from deskbot.core import messages
 from deskbot.core.config import Settings
-from deskbot.core.errors import ConfigError
 
 
 def check_slack(settings: Settings, *, http: bool) -> tuple[WebClient, dict]:
@@ -33,26 +35,6 @@ def check_slack(settings: Settings, *, http: bool) -> tuple[WebClient, dict]:
     if not http:
         check_app_token(app_web_client(settings))
     return client, identity
-
-
-def app_web_client(settings: Settings) -> WebClient:
-    """A WebClient for the app-level token (apps.connections.open only)."""
-    base = build_web_client(settings).base_url
-    return WebClient(
-        token=settings.slack_app_token, base_url=base, timeout=15, retry_handlers=retry_handlers()
-    )
-
-
-def check_app_token(client: WebClient) -> None:
-    try:
-        client.apps_connections_open(app_token=client.token or "")
-    except SlackApiError as exc:
-        error = exc.response.get("error", "unknown error")
-        raise ConfigError(messages.SLACK_APP_TOKEN_REJECTED.format(error=error)) from None
-    except (SlackClientError, OSError) as exc:
-        raise ConfigError(
-            messages.SLACK_UNREACHABLE.format(url=client.base_url, error=type(exc).__name__)
-        ) from None
 
 
 class SlackSocketMode:

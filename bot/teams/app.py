@@ -10,7 +10,7 @@ logged apology.
 from __future__ import annotations
 
 import logging
-from concurrent.futures import Executor, ThreadPoolExecutor
+from concurrent.futures import Executor
 from dataclasses import dataclass
 
 from microsoft_agents.activity import ActivityTypes
@@ -23,7 +23,9 @@ from microsoft_agents.hosting.core import (
 from microsoft_agents.hosting.core.authorization import ConnectionManager
 
 from bot.conversation.apology import apology
+from bot.serve.jobs import Jobs
 from bot.serve.reindex import Reindex, ReindexRunner
+from bot.serve.runtime import ANSWER_WORKERS
 from bot.teams import events
 from bot.teams.auth import BotFrameworkAuth
 from bot.teams.checks import check_settings
@@ -34,8 +36,6 @@ from bot.teams.turns import TurnRunner
 from deskbot.core.config import Settings
 
 log = logging.getLogger(__name__)
-
-ANSWER_WORKERS = 4  # answers computed at once; more wait, already acknowledged
 
 
 @dataclass
@@ -84,14 +84,12 @@ def build_app(
         start_typing_timer=False,  # deskbot shows its own first sign, in the background turn
         remove_recipient_mention=True,
     )
-    if not isinstance(reindex, ReindexRunner):
-        reindex = ReindexRunner(reindex, secrets=settings.secrets())
     deps = TeamsDeps(
         settings=settings,
         answerer=answerer,
         store=store,
-        reindexer=reindex,
-        jobs=jobs or ThreadPoolExecutor(ANSWER_WORKERS, thread_name_prefix="deskbot-answer"),
+        reindexer=ReindexRunner.of(reindex, settings),
+        jobs=jobs or Jobs(ANSWER_WORKERS),
         reindex_progress_every=reindex_progress_every,
         adapter=adapter,
     )

@@ -13,9 +13,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import time
 
-from bot.serve.reindex import Outcome
+from bot.serve.reindex import ThrottledListener
 from bot.teams.activities import Ask
 from bot.teams.deps import TeamsDeps
 from bot.teams.text import safe_markdown
@@ -58,8 +57,8 @@ async def reindex(context, deps: TeamsDeps, ask: Ask, arguments: str) -> None:
         return
     running = deps.reindexer.claim(ask.user, specs)
     if running is not None:
-        seconds = time.monotonic() - running.started
-        text = messages.TEAMS_REINDEX_BUSY.format(what=safe_markdown(running.what), seconds=seconds)
+        what = safe_markdown(running.what)
+        text = messages.TEAMS_REINDEX_BUSY.format(what=what, seconds=running.seconds)
         await context.send_activity(text)
         return
     await run_reindex(context, deps, specs)
@@ -81,31 +80,17 @@ async def run_reindex(context, deps: TeamsDeps, specs: list[str]) -> None:
         await sender
 
 
-class Replies:
+class Replies(ThrottledListener):
     """A reindex Listener for Teams: progress and the outcome become replies, in order."""
 
     def __init__(self, outbox: asyncio.Queue, *, every: float) -> None:
-        self.outbox, self.every = outbox, every
+        super().__init__(
+            every=every, max_progress=MAX_PROGRESS, escape=safe_markdown, separator="\n\n"
+        )
+        self.outbox = outbox
         self.loop = asyncio.get_running_loop()
-        self.sent, self.last = 0, time.monotonic()
 
-    def progress(self, line: str) -> None:  # called from the reindex thread
-        now = time.monotonic()
-        if self.sent < MAX_PROGRESS and now - self.last >= self.every:
-            self.sent, self.last = self.sent + 1, now
-            self._put(messages.TEAMS_REINDEX_PROGRESS.format(line=safe_markdown(line)))
-
-    def done(self, outcome: Outcome) -> None:
-        what = safe_markdown(outcome.run.what)
-        if outcome.crashed:
-            self._put(messages.TEAMS_REINDEX_CRASHED.format(what=what))
-        elif outcome.error is not None:  # already redacted by the runner
-            error = safe_markdown(outcome.error)
-            self._put(messages.TEAMS_REINDEX_FAILED.format(what=what, error=error))
-        else:
-            self._put(summary_text(outcome.report))
-
-    def _put(self, text: str) -> None:
+    def send(self, text: str) -> None:  # called from the reindex thread
         self.loop.call_soon_threadsafe(self.outbox.put_nowait, text)
 
 
@@ -115,11 +100,3 @@ async def _send_all(context, deps: TeamsDeps, outbox: asyncio.Queue) -> None:
             await deps.send_in_new_turn(context, text)
         except Exception:
             log.exception("could not post a reindex reply")
-
-
-def summary_text(report) -> str:
-    text = messages.TEAMS_REINDEX_DONE.format(summary=report.summary())
-    errors = list(getattr(report, "errors", None) or [])
-    if errors:
-        text += "\n\n" + messages.TEAMS_REINDEX_ERRORS.format(count=len(errors), first=errors[0])
-    return safe_markdown(text)

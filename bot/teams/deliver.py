@@ -11,8 +11,6 @@ feedback clicks later refer to.
 
 from __future__ import annotations
 
-import logging
-
 from microsoft_agents.activity import (
     Activity,
     ActivityTypes,
@@ -26,8 +24,6 @@ from microsoft_agents.hosting.core.app import TypingOptions
 from bot.teams.activities import PERSONAL
 from bot.teams.text import Source
 from deskbot.core import messages
-
-log = logging.getLogger(__name__)
 
 TYPING_EVERY_MS = 3_000  # Teams shows a typing indicator for about 3 s
 FEEDBACK_LOOP = {"feedbackLoop": {"type": "default"}}  # never with feedbackLoopEnabled

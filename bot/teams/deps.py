@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any
@@ -10,8 +9,6 @@ from typing import Any
 from bot.conversation.dedupe import Seen
 from bot.serve.reindex import ReindexRunner
 from deskbot.core.config import Settings
-
-log = logging.getLogger(__name__)
 
 
 @dataclass

@@ -322,11 +322,6 @@ SLACK_REINDEX_BUSY = (
     "A reindex is already running (started by {who} {seconds:.0f} s ago); "
     "I'll not start another. Its summary will follow."
 )
-SLACK_REINDEX_PROGRESS = "Reindex progress: {line}"
-SLACK_REINDEX_DONE = "Reindex finished: {summary}"
-SLACK_REINDEX_ERRORS = "{count} problem(s), first: {first}"
-SLACK_REINDEX_FAILED = "Reindex of {what} failed: {error}"
-SLACK_REINDEX_CRASHED = "Reindex of {what} failed unexpectedly; the details are in the bot's log."
 SLACK_HEALTHY = "ok"
 
 # --- serving process and its control socket (bot/serve/) -----------------------------
@@ -350,6 +345,12 @@ SERVE_STOPPED = (
     "deskbot stopped ({signal}): {finished} answer(s) finished during shutdown, "
     "{abandoned} cut off after the {grace:.0f} s grace period{reindex}{undelivered}."
 )
+# how a reindex goes, told to whoever asked in Slack or Teams (bot/serve/reindex.py)
+REINDEX_PROGRESS = "Reindex progress: {line}"
+REINDEX_DONE = "Reindex finished: {summary}"
+REINDEX_ERRORS = "{count} problem(s), first: {first}"
+REINDEX_FAILED = "Reindex of {what} failed: {error}"
+REINDEX_CRASHED = "Reindex of {what} failed unexpectedly; the details are in the bot's log."
 SERVE_REINDEX_CUT = "; a reindex was still running (the next sync picks up where it stopped)"
 SERVE_UNDELIVERED = "; {count} {transport} repl(ies) not sent in time"
 CONTROL_UNAVAILABLE = (
@@ -444,11 +445,6 @@ TEAMS_REINDEX_BUSY = (
     "A reindex of {what} is already running (started {seconds:.0f} s ago); I'll not start "
     "another. Try again when it has finished."
 )
-TEAMS_REINDEX_PROGRESS = SLACK_REINDEX_PROGRESS
-TEAMS_REINDEX_DONE = SLACK_REINDEX_DONE
-TEAMS_REINDEX_ERRORS = SLACK_REINDEX_ERRORS
-TEAMS_REINDEX_FAILED = SLACK_REINDEX_FAILED
-TEAMS_REINDEX_CRASHED = SLACK_REINDEX_CRASHED
 TEAMS_HEALTHY = "ok"
 # the app package (manifest.json): names, descriptions, the command list
 TEAMS_APP_NAME = "deskbot"

@@ -111,11 +111,11 @@ def test_argument_picks_what_to_reindex(make_bot, slack, text, specs):
     [
         (
             SourceError("Confluence space 'NOPE' was not found"),
-            messages.SLACK_REINDEX_FAILED.format(
+            messages.REINDEX_FAILED.format(
                 what="confluence:NOPE", error="Confluence space 'NOPE' was not found"
             ),
         ),
-        (RuntimeError("boom"), messages.SLACK_REINDEX_CRASHED.format(what="confluence:NOPE")),
+        (RuntimeError("boom"), messages.REINDEX_CRASHED.format(what="confluence:NOPE")),
     ],
     ids=["domain-error", "crash"],
 )

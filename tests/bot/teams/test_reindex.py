@@ -55,8 +55,8 @@ def test_admin_reindex_reports_start_progress_and_summary(make_bot, connector):
     texts = [m.text for m in replies(connector, chat, 3)]
     assert reindex.calls == [["confluence:ENG", "./wiki"]]
     assert texts[0] == messages.TEAMS_REINDEX_STARTED.format(what="confluence:ENG, ./wiki")
-    assert texts[1] == messages.TEAMS_REINDEX_PROGRESS.format(line="1 of 2 pages")
-    assert texts[2].startswith(messages.TEAMS_REINDEX_DONE.format(summary="3 pages added"))
+    assert texts[1] == messages.REINDEX_PROGRESS.format(line="1 of 2 pages")
+    assert texts[2].startswith(messages.REINDEX_DONE.format(summary="3 pages added"))
     assert "1 problem(s)" in texts[2] and "<at>" not in texts[2]
 
 
