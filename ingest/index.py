@@ -63,11 +63,6 @@ HIT_FIELDS = (
     "breadcrumb",
 )
 KEYWORD_INDEXES = ("source", "doc_id")
-FUSIONS = ("hybrid", "dense", "sparse")
-# Reciprocal rank fusion of the dense and sparse candidates: score = sum w / (k + rank).
-# Chosen on tests/data/retrieval_questions.jsonl (bench/retrieval_quality.py); see CHANGELOG.
-RRF_K = 2
-RRF_WEIGHTS = (2.0, 1.0)  # dense, sparse
 
 
 @dataclass(frozen=True)
@@ -271,18 +266,6 @@ class Index(ABC):
         return {key: (page.hash(), page.ids) for key, page in pages.items()}
 
     @abstractmethod
-    def query(
-        self,
-        dense: np.ndarray,
-        sparse: SparseVector,
-        *,
-        limit: int,
-        sources: Sequence[str] | None = None,
-        fusion: str = "hybrid",
-    ) -> list[Scored]:
-        """Best `limit` points; `fusion` is hybrid (RRF of dense and sparse), dense or sparse."""
-
-    @abstractmethod
     def candidates(
         self,
         dense: np.ndarray,
@@ -321,27 +304,16 @@ class Index(ABC):
         self.close()
 
 
-def prefetch_depth(limit: int) -> int:
-    """Candidates each side (dense, sparse) hands to the fusion."""
-    return max(limit * 4, 20)
-
-
-def rescored(dense: np.ndarray, points: Sequence) -> list[Scored]:
-    """Scored results from backend points (id, payload, vector), in the backend's order.
-
-    The score is the cosine of the (normalised) query against the stored (normalised) dense
-    vector, whatever the fusion that ordered them.
-    """
+def _cosines(dense: np.ndarray, points: Sequence) -> dict[str, float]:
+    """Point id -> the cosine of the (normalised) query against the point's stored
+    (normalised) dense vector; 0 for a point fetched without one."""
     vectors = [p.vector.get(DENSE) if isinstance(p.vector, dict) else p.vector for p in points]
     known = [n for n, v in enumerate(vectors) if v]
     cosines = np.zeros(len(points), dtype=np.float32)
     if known:
         matrix = np.array([vectors[n] for n in known], dtype=np.float32)
         cosines[known] = matrix @ dense.astype(np.float32)
-    return [
-        Scored(str(p.id), p.payload or {}, float(c), float(getattr(p, "score", 0.0) or 0.0))
-        for p, c in zip(points, cosines, strict=True)
-    ]
+    return {str(p.id): float(c) for p, c in zip(points, cosines, strict=True)}
 
 
 def missing_cosines(
@@ -351,7 +323,7 @@ def missing_cosines(
     return (a tie at its cut) are computed from vectors fetched by `retrieve(ids)`."""
     missing = [p.id for p in sparse_points if str(p.id) not in cosines]
     if missing:
-        cosines = cosines | {s.id: s.cosine for s in rescored(dense, retrieve(missing))}
+        cosines = cosines | _cosines(dense, retrieve(missing))
     return cosines
 
 
