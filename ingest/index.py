@@ -77,8 +77,7 @@ class PointData:
 class Scored:
     id: str
     payload: dict
-    cosine: float  # dense cosine similarity to the query, whatever the fusion
-    score: float = 0.0  # the backend's own score (cosine, BM25 with IDF, or fused)
+    cosine: float  # dense cosine similarity to the query, whichever field found it
 
 
 @dataclass
@@ -335,10 +334,10 @@ def field_results(
     `cosines` maps point id (as a string) to its dense cosine, for every sparse point (a
     dense point's own score is its cosine).
     """
-    found = {DENSE: [Scored(str(p.id), p.payload or {}, p.score, p.score) for p in dense_points]}
+    found = {DENSE: [Scored(str(p.id), p.payload or {}, p.score) for p in dense_points]}
     if sparse_points is not None:
         found[SPARSE] = [
-            Scored(str(p.id), p.payload or {}, cosines[str(p.id)], p.score) for p in sparse_points
+            Scored(str(p.id), p.payload or {}, cosines[str(p.id)]) for p in sparse_points
         ]
     return found
 
