@@ -231,8 +231,13 @@ class Index(ABC):
             )
 
     def record_sync(self, source: str, summary: dict) -> None:
+        """Store a source's last sync summary; a sync that detected no language keeps the
+        language stored for that source."""
         meta = self.read_meta()
         if meta is not None:
+            previous = (meta.syncs.get(source) or {}).get("language")
+            if previous and not summary.get("language"):
+                summary = {**summary, "language": previous}
             meta.syncs[source] = summary
             self.write_meta(meta)
 

@@ -171,6 +171,14 @@ def test_meta_records_model_and_syncs(index):
     assert meta.syncs["files:/wiki"]["at"].startswith("2026-11-24")
 
 
+def test_a_sync_without_a_language_keeps_the_stored_one(index):
+    index.record_sync("files:/wiki", {"pages": 3, "language": "pt"})
+    index.record_sync("files:/wiki", {"pages": 4, "language": None})
+    assert index.read_meta().syncs["files:/wiki"] == {"pages": 4, "language": "pt"}
+    index.record_sync("files:/new", {"pages": 1, "language": None})
+    assert index.read_meta().syncs["files:/new"] == {"pages": 1, "language": None}
+
+
 def test_other_model_is_refused(index):
     with pytest.raises(ModelMismatchError, match="model-a.*EMBEDDING_MODEL is model-b"):
         index.ensure("model-b", 16, BM25.params())
