@@ -138,8 +138,8 @@ def stale_reason(directory: Path, identity: str) -> str | None:
     if (sidecar.get("source") or {}).get("identity") != identity:
         return "the source model's files changed since the export"
     runtime = (sidecar.get("exporter") or {}).get("onnxruntime")
-    if runtime != _version("onnxruntime"):
-        return f"it was verified with onnxruntime {runtime}, this is {_version('onnxruntime')}"
+    if runtime != (installed := package_version("onnxruntime")):
+        return f"it was verified with onnxruntime {runtime}, this is {installed}"
     for name, digest in checksums.items():
         if sha256_file(directory / name) != digest:
             return f"{directory / name} is corrupt (its checksum does not match the sidecar)"
@@ -174,7 +174,8 @@ def _exclusive(path: Path):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _version(package: str) -> str | None:
+def package_version(package: str) -> str | None:
+    """The installed version of `package`, None when it is not installed."""
     try:
         return metadata.version(package)
     except metadata.PackageNotFoundError:
