@@ -26,7 +26,7 @@ import numpy as np
 from deskbot.core import messages
 from deskbot.core.errors import EmbeddingModelError
 from ingest.embed_onnx import OnnxEncoder
-from ingest.model_folder import ModelFolder, sha256_file
+from ingest.model_folder import ModelFolder
 
 log = logging.getLogger(__name__)
 
@@ -34,14 +34,12 @@ DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 # sha256 of the official all-MiniLM-L6-v2 model.safetensors.
 OFFICIAL_MINILM_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 BACKENDS = ("onnx", "torch")
-DEFAULT_MODELS_DIR = Path("data") / "models"
 
 __all__ = [
     "Embedder",
     "LazyEmbedder",
     "ModelSource",
     "resolve_model",
-    "sha256_file",
     "verify_bundled",
 ]
 
@@ -120,6 +118,8 @@ class Embedder:
         self.model_sha256 = folder.identity() if folder is not None else None
         onnx = None
         if backend == "onnx":
+            if models_dir is None:  # the caller knows where (settings.models_dir)
+                raise ValueError("the onnx backend needs models_dir, where its export is kept")
             onnx = _onnx_or_why(source, folder, models_dir, self.model_sha256)
         self.encoder: OnnxEncoder | TorchEncoder = onnx or TorchEncoder(source, device)
         self.backend = "onnx" if isinstance(self.encoder, OnnxEncoder) else "torch"
@@ -198,9 +198,7 @@ class TorchEncoder:
         return vectors.astype(np.float32, copy=False)
 
 
-def _onnx_or_why(
-    source: ModelSource, folder, models_dir: Path | None, identity
-) -> OnnxEncoder | None:
+def _onnx_or_why(source: ModelSource, folder, models_dir: Path, identity) -> OnnxEncoder | None:
     """The verified ONNX encoder, or None after one log line saying why torch is used."""
     from deskbot.core.errors import OnnxExportError
 
@@ -214,9 +212,7 @@ def _onnx_or_why(
         from ingest.onnx_cache import load_onnx
 
         try:
-            return load_onnx(
-                folder, models_dir or DEFAULT_MODELS_DIR, identity=identity, name=source.name
-            )
+            return load_onnx(folder, models_dir, identity=identity, name=source.name)
         except (OnnxExportError, OSError) as exc:
             reason = str(exc)
     log.warning("Embedding model %s runs on torch, not ONNX Runtime: %s.", source.name, reason)

@@ -25,24 +25,26 @@ def load_tokenizer(folder: Path, max_seq_length: int):
 
     Padding is done per batch in `OnnxEncoder`, to the batch's longest text.
     """
+    return _tokenizer_and_pad_id(folder, max_seq_length)[0]
+
+
+def _tokenizer_and_pad_id(folder: Path, max_seq_length: int) -> tuple:
+    """`load_tokenizer`'s tokenizer and the id padding uses: tokenizer.json's padding, else
+    the pad token, else 0."""
     from tokenizers import Tokenizer
 
     tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
-    side = _tokenizer_config(folder).get("truncation_side", "right")
+    padding = tokenizer.padding  # tokenizer.json's, before no_padding() clears it
+    config = _tokenizer_config(folder)
+    side = config.get("truncation_side", "right")
     tokenizer.enable_truncation(max_seq_length, strategy="longest_first", direction=side)
     tokenizer.no_padding()
-    return tokenizer
-
-
-def pad_id(folder: Path, tokenizer) -> int:
-    """The id padding uses: tokenizer.json's padding, else the pad token, else 0."""
-    padding = json.loads((folder / "tokenizer.json").read_text(encoding="utf-8")).get("padding")
     if padding and isinstance(padding.get("pad_id"), int):
-        return int(padding["pad_id"])
-    pad = _tokenizer_config(folder).get("pad_token")
+        return tokenizer, int(padding["pad_id"])
+    pad = config.get("pad_token")
     pad = pad.get("content") if isinstance(pad, dict) else pad
     token_id = tokenizer.token_to_id(pad) if isinstance(pad, str) else None
-    return int(token_id) if token_id is not None else 0
+    return tokenizer, int(token_id) if token_id is not None else 0
 
 
 class OnnxEncoder:
@@ -60,8 +62,7 @@ class OnnxEncoder:
         import onnxruntime as ort
 
         self.path = Path(onnx_path)
-        self.tokenizer = load_tokenizer(folder, max_seq_length)
-        self.pad_id = pad_id(folder, self.tokenizer)
+        self.tokenizer, self.pad_id = _tokenizer_and_pad_id(folder, max_seq_length)
         self.max_seq_length = max_seq_length
         self.dimension = dimension
         options = ort.SessionOptions()

@@ -63,11 +63,6 @@ HIT_FIELDS = (
     "breadcrumb",
 )
 KEYWORD_INDEXES = ("source", "doc_id")
-FUSIONS = ("hybrid", "dense", "sparse")
-# Reciprocal rank fusion of the dense and sparse candidates: score = sum w / (k + rank).
-# Chosen on tests/data/retrieval_questions.jsonl (bench/retrieval_quality.py); see CHANGELOG.
-RRF_K = 2
-RRF_WEIGHTS = (2.0, 1.0)  # dense, sparse
 
 
 @dataclass(frozen=True)
@@ -82,8 +77,7 @@ class PointData:
 class Scored:
     id: str
     payload: dict
-    cosine: float  # dense cosine similarity to the query, whatever the fusion
-    score: float = 0.0  # the backend's own score (cosine, BM25 with IDF, or fused)
+    cosine: float  # dense cosine similarity to the query, whichever field found it
 
 
 @dataclass
@@ -237,8 +231,13 @@ class Index(ABC):
             )
 
     def record_sync(self, source: str, summary: dict) -> None:
+        """Store a source's last sync summary; a sync that detected no language keeps the
+        language stored for that source."""
         meta = self.read_meta()
         if meta is not None:
+            previous = (meta.syncs.get(source) or {}).get("language")
+            if previous and not summary.get("language"):
+                summary = {**summary, "language": previous}
             meta.syncs[source] = summary
             self.write_meta(meta)
 
@@ -269,18 +268,6 @@ class Index(ABC):
             key = (p.get("source", ""), p.get("doc_id", ""))
             pages.setdefault(key, _PageState()).add(point_id, p)
         return {key: (page.hash(), page.ids) for key, page in pages.items()}
-
-    @abstractmethod
-    def query(
-        self,
-        dense: np.ndarray,
-        sparse: SparseVector,
-        *,
-        limit: int,
-        sources: Sequence[str] | None = None,
-        fusion: str = "hybrid",
-    ) -> list[Scored]:
-        """Best `limit` points; `fusion` is hybrid (RRF of dense and sparse), dense or sparse."""
 
     @abstractmethod
     def candidates(
@@ -321,27 +308,16 @@ class Index(ABC):
         self.close()
 
 
-def prefetch_depth(limit: int) -> int:
-    """Candidates each side (dense, sparse) hands to the fusion."""
-    return max(limit * 4, 20)
-
-
-def rescored(dense: np.ndarray, points: Sequence) -> list[Scored]:
-    """Scored results from backend points (id, payload, vector), in the backend's order.
-
-    The score is the cosine of the (normalised) query against the stored (normalised) dense
-    vector, whatever the fusion that ordered them.
-    """
+def _cosines(dense: np.ndarray, points: Sequence) -> dict[str, float]:
+    """Point id -> the cosine of the (normalised) query against the point's stored
+    (normalised) dense vector; 0 for a point fetched without one."""
     vectors = [p.vector.get(DENSE) if isinstance(p.vector, dict) else p.vector for p in points]
     known = [n for n, v in enumerate(vectors) if v]
     cosines = np.zeros(len(points), dtype=np.float32)
     if known:
         matrix = np.array([vectors[n] for n in known], dtype=np.float32)
         cosines[known] = matrix @ dense.astype(np.float32)
-    return [
-        Scored(str(p.id), p.payload or {}, float(c), float(getattr(p, "score", 0.0) or 0.0))
-        for p, c in zip(points, cosines, strict=True)
-    ]
+    return {str(p.id): float(c) for p, c in zip(points, cosines, strict=True)}
 
 
 def missing_cosines(
@@ -351,7 +327,7 @@ def missing_cosines(
     return (a tie at its cut) are computed from vectors fetched by `retrieve(ids)`."""
     missing = [p.id for p in sparse_points if str(p.id) not in cosines]
     if missing:
-        cosines = cosines | {s.id: s.cosine for s in rescored(dense, retrieve(missing))}
+        cosines = cosines | _cosines(dense, retrieve(missing))
     return cosines
 
 
@@ -363,10 +339,10 @@ def field_results(
     `cosines` maps point id (as a string) to its dense cosine, for every sparse point (a
     dense point's own score is its cosine).
     """
-    found = {DENSE: [Scored(str(p.id), p.payload or {}, p.score, p.score) for p in dense_points]}
+    found = {DENSE: [Scored(str(p.id), p.payload or {}, p.score) for p in dense_points]}
     if sparse_points is not None:
         found[SPARSE] = [
-            Scored(str(p.id), p.payload or {}, cosines[str(p.id)], p.score) for p in sparse_points
+            Scored(str(p.id), p.payload or {}, cosines[str(p.id)]) for p in sparse_points
         ]
     return found
 

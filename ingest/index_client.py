@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
 from uuid import UUID
 
 import numpy as np
@@ -19,8 +18,6 @@ from ingest.index import (
     DENSE,
     HIT_FIELDS,
     KEYWORD_INDEXES,
-    RRF_K,
-    RRF_WEIGHTS,
     SPARSE,
     Index,
     IndexMeta,
@@ -28,8 +25,6 @@ from ingest.index import (
     Scored,
     field_results,
     missing_cosines,
-    prefetch_depth,
-    rescored,
 )
 from ingest.sparse import SparseVector
 
@@ -133,50 +128,6 @@ class ClientIndex(Index):
                 yield str(record.id), record.payload or {}
             if offset is None:
                 return
-
-    def query(
-        self,
-        dense: np.ndarray,
-        sparse: SparseVector,
-        *,
-        limit: int,
-        sources: Sequence[str] | None = None,
-        fusion: str = "hybrid",
-    ) -> list[Scored]:
-        if not self.client.collection_exists(self.collection):
-            return []
-        flt = _source_filter(sources) if sources else None
-        sparse_vec = models.SparseVector(indices=sparse.indices, values=sparse.values)
-        common: dict[str, Any] = {
-            "limit": limit,
-            "with_payload": True,
-            "with_vectors": [DENSE],
-            "query_filter": flt,
-        }
-        if fusion == "dense":
-            response = self.client.query_points(
-                self.collection, query=dense.tolist(), using=DENSE, **common
-            )
-        elif fusion == "sparse":
-            response = self.client.query_points(
-                self.collection, query=sparse_vec, using=SPARSE, **common
-            )
-        else:
-            depth = prefetch_depth(limit)
-            prefetch = [models.Prefetch(query=dense.tolist(), using=DENSE, limit=depth, filter=flt)]
-            if sparse.indices:
-                prefetch.append(
-                    models.Prefetch(query=sparse_vec, using=SPARSE, limit=depth, filter=flt)
-                )
-            response = self.client.query_points(
-                self.collection,
-                prefetch=prefetch,
-                query=models.RrfQuery(
-                    rrf=models.Rrf(k=RRF_K, weights=list(RRF_WEIGHTS[: len(prefetch)]))
-                ),
-                **common,
-            )
-        return rescored(dense, response.points)
 
     def candidates(
         self,

@@ -13,7 +13,6 @@ import os
 import shutil
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
 from uuid import UUID
 
 import numpy as np
@@ -26,8 +25,6 @@ from ingest.index import (
     DENSE,
     HIT_FIELDS,
     KEYWORD_INDEXES,
-    RRF_K,
-    RRF_WEIGHTS,
     SPARSE,
     Index,
     IndexMeta,
@@ -35,8 +32,6 @@ from ingest.index import (
     Scored,
     field_results,
     missing_cosines,
-    prefetch_depth,
-    rescored,
 )
 from ingest.sparse import SparseVector
 
@@ -123,43 +118,6 @@ class EdgeIndex(Index):
                 yield str(record.id), record.payload or {}
             if offset is None:
                 return
-
-    def query(
-        self,
-        dense: np.ndarray,
-        sparse: SparseVector,
-        *,
-        limit: int,
-        sources: Sequence[str] | None = None,
-        fusion: str = "hybrid",
-    ) -> list[Scored]:
-        if self.shard is None:
-            return []
-        dense_q = q.Query.Nearest(dense.tolist(), using=DENSE)
-        sparse_q = q.Query.Nearest(q.SparseVector(sparse.indices, sparse.values), using=SPARSE)
-        flt = _source_filter(sources) if sources else None
-        common: dict[str, Any] = {
-            "limit": limit,
-            "with_payload": True,
-            "with_vector": [DENSE],
-            "filter": flt,
-        }
-        if fusion == "dense":
-            request = q.QueryRequest(query=dense_q, **common)
-        elif fusion == "sparse":
-            request = q.QueryRequest(query=sparse_q, **common)
-        else:
-            depth = prefetch_depth(limit)
-            prefetches = [q.Prefetch(limit=depth, query=dense_q, filter=flt)]
-            if sparse.indices:
-                prefetches.append(q.Prefetch(limit=depth, query=sparse_q, filter=flt))
-            request = q.QueryRequest(
-                prefetches=prefetches,
-                # the .pyi of qdrant-edge 0.9 misses that Fusion.Rrf subclasses Fusion
-                query=q.Fusion.Rrf(k=RRF_K, weights=list(RRF_WEIGHTS[: len(prefetches)])),  # type: ignore[arg-type]
-                **common,
-            )
-        return rescored(dense, self.shard.query(request))
 
     def candidates(
         self,

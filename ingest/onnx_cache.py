@@ -125,7 +125,10 @@ def read_sidecar(directory: Path) -> dict | None:
 
 def stale_reason(directory: Path, identity: str) -> str | None:
     """Why the cached export may not be used as it is, or None when it may."""
-    sidecar = read_sidecar(directory)
+    return _stale_reason(directory, read_sidecar(directory), identity)
+
+
+def _stale_reason(directory: Path, sidecar: dict | None, identity: str) -> str | None:
     onnx_file = directory / ONNX_FILE
     if sidecar is None or not onnx_file.is_file():
         return "no verified export yet"
@@ -138,8 +141,8 @@ def stale_reason(directory: Path, identity: str) -> str | None:
     if (sidecar.get("source") or {}).get("identity") != identity:
         return "the source model's files changed since the export"
     runtime = (sidecar.get("exporter") or {}).get("onnxruntime")
-    if runtime != _version("onnxruntime"):
-        return f"it was verified with onnxruntime {runtime}, this is {_version('onnxruntime')}"
+    if runtime != (installed := package_version("onnxruntime")):
+        return f"it was verified with onnxruntime {runtime}, this is {installed}"
     for name, digest in checksums.items():
         if sha256_file(directory / name) != digest:
             return f"{directory / name} is corrupt (its checksum does not match the sidecar)"
@@ -148,10 +151,10 @@ def stale_reason(directory: Path, identity: str) -> str | None:
 
 def _open_checked(folder: ModelFolder, directory: Path, identity: str):
     """(encoder, None) when the cached export is sound and loads, else (None, why not)."""
-    problem = stale_reason(directory, identity)
-    if problem is not None:
+    sidecar = read_sidecar(directory)
+    problem = _stale_reason(directory, sidecar, identity)
+    if sidecar is None or problem is not None:
         return None, problem
-    sidecar = read_sidecar(directory) or {}
     try:
         encoder = OnnxEncoder(
             directory / ONNX_FILE,
@@ -174,7 +177,8 @@ def _exclusive(path: Path):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _version(package: str) -> str | None:
+def package_version(package: str) -> str | None:
+    """The installed version of `package`, None when it is not installed."""
     try:
         return metadata.version(package)
     except metadata.PackageNotFoundError:

@@ -21,7 +21,6 @@ import random
 import shutil
 import sys
 import warnings
-from importlib import metadata
 from pathlib import Path
 
 import numpy as np
@@ -29,11 +28,13 @@ import numpy as np
 from deskbot.core.errors import OnnxExportError
 from ingest.embed_onnx import OnnxEncoder, load_tokenizer
 from ingest.model_folder import ModelFolder, sha256_file
+from ingest.onnx_cache import package_version
 from ingest.onnx_layout import lay_out
 
 MIN_COSINE = 0.9999
 OPSET = 17
 EXPORTER = "torch.onnx.export (TorchScript tracer, dynamo=False)"
+RECORDED_PACKAGES = ("torch", "transformers", "sentence-transformers", "onnx", "onnxruntime")
 REAL_TEXTS = (
     "How do I connect to the VPN from home?",
     "reset my password and MFA",
@@ -46,7 +47,7 @@ REAL_TEXTS = (
 )
 
 
-def export_verified(folder: ModelFolder, target: Path, *, progress=None) -> dict:
+def export_verified(folder: ModelFolder, target: Path) -> dict:
     """Export `folder` to `target` (an .onnx path) and the files beside it; verify; the facts.
 
     The files are laid out as ingest/onnx_layout.py describes, in a temporary folder beside
@@ -73,7 +74,11 @@ def export_verified(folder: ModelFolder, target: Path, *, progress=None) -> dict
         "dimension": dimension,
         "max_seq_length": max_len,
         "sha256": digests,
-        "exporter": {"method": EXPORTER, "opset": OPSET, **_versions()},
+        "exporter": {
+            "method": EXPORTER,
+            "opset": OPSET,
+            **{package: package_version(package) for package in RECORDED_PACKAGES},
+        },
         "verified": checked,
     }
 
@@ -181,16 +186,6 @@ def _load_sentence_transformer(folder: ModelFolder):
         return SentenceTransformer(str(folder.path), device="cpu")
     except Exception as exc:  # noqa: BLE001 - any load failure means "cannot export"
         raise OnnxExportError(f"sentence-transformers could not load it: {exc}") from exc
-
-
-def _versions() -> dict:
-    found: dict[str, str | None] = {}
-    for package in ("torch", "transformers", "sentence-transformers", "onnx", "onnxruntime"):
-        try:
-            found[package] = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            found[package] = None
-    return found
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import zlib
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -41,19 +42,19 @@ def _stem(word: str) -> str:
     return word
 
 
+def _kept(words: Iterable[str]) -> Iterator[str]:
+    """The lower-cased `words` that count as terms: no stop words, no run-on tokens."""
+    return (w for w in words if w not in STOPWORDS and len(w) < 40)
+
+
 def terms(text: str) -> list[str]:
     """Lower-cased, stop-word-free, lightly stemmed word tokens."""
-    return [
-        _stem(word)
-        for word in (w.lower() for w in _WORD.findall(text))
-        if word not in STOPWORDS and len(word) < 40
-    ]
+    return [_stem(w) for w in _kept(w.lower() for w in _WORD.findall(text))]
 
 
 def term_set(text: str) -> set[str]:
     """The distinct terms of `text`: `set(terms(text))`, each distinct word handled once."""
-    words = {w.lower() for w in set(_WORD.findall(text))}
-    return {_stem(w) for w in words if w not in STOPWORDS and len(w) < 40}
+    return {_stem(w) for w in _kept({w.lower() for w in set(_WORD.findall(text))})}
 
 
 def term_id(term: str) -> int:

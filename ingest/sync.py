@@ -248,12 +248,11 @@ class Syncer:
             "pages": report.pages_seen,
             "chunks_written": report.chunks_written,
             "failed": report.failed,
+            # None when this run detected none: the index then keeps the one it has stored
+            "language": dominant_language(self._sample[:LANGUAGE_SAMPLE]) if self._sample else None,
         }
-        language = dominant_language(self._sample[:LANGUAGE_SAMPLE]) if self._sample else None
-        meta = self.index.read_meta()
         for covered in getattr(source, "sources", None) or [source.spec]:
-            previous = (meta.syncs.get(covered) or {}).get("language") if meta else None
-            self.index.record_sync(covered, {**summary, "language": language or previous})
+            self.index.record_sync(covered, summary)
 
 
 def sync_sources(

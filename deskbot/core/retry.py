@@ -115,11 +115,11 @@ class Deadline:
         return self.seconds is not None and self.spent + waited >= self.seconds
 
     @contextmanager
-    def waiting(self) -> Iterator[None]:
-        """Count the time spent inside the block."""
+    def waiting(self) -> Iterator[Callable[[], float]]:
+        """Count the time spent inside the block; yields the time waited so far."""
         started = self.clock()
         try:
-            yield
+            yield lambda: self.clock() - started
         finally:
             self.spent += self.clock() - started
 

@@ -65,16 +65,13 @@ class SourceDeadline(Deadline):
         """GET `url` within the budget; the body is read piece by piece against the clock,
         so a server that trickles its answer is stopped too."""
         self.check(path)
-        started = self.clock()
-        try:
+        with self.waiting() as waited:
             timeout = self.timeout(client.timeout)
             with client.stream("GET", url, headers=headers, timeout=timeout) as response:
                 body = bytearray()
                 for piece in response.iter_raw():
                     body += piece
-                    self.check(path, self.clock() - started)
-        finally:
-            self.spent += self.clock() - started
+                    self.check(path, waited())
         return httpx.Response(
             response.status_code,
             headers=response.headers,

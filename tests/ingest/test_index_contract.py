@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import math
 import os
 
 import numpy as np
 import pytest
 from qdrant_client import QdrantClient
 
+from bot.ranking import rank_pages
 from deskbot.core.errors import IndexLockedError, ModelMismatchError
 from ingest.document import point_id
 from ingest.index import DENSE, HIT_FIELDS, SPARSE, PointData, missing_cosines, open_index
-from ingest.sparse import BM25Encoder
+from ingest.sparse import BM25Encoder, SparseVector
 
 BM25 = BM25Encoder()
 TEXTS = {
@@ -50,26 +52,44 @@ def index(request, tmp_path):
     idx.close()
 
 
-def test_upsert_query_count(index):
+def test_upsert_candidates_count(index):
     index.upsert(_points())
     assert index.count() == 4
-    top = index.query(_vector(2), BM25.encode_query("paid leave days"), limit=2)
-    assert top[0].payload["doc_id"] == "leave.md"
-    assert top[0].cosine == pytest.approx(1.0, abs=1e-4)
+    found = index.candidates(_vector(2), BM25.encode_query("paid leave days"), limit=2)
+    for field in (DENSE, SPARSE):
+        assert found[field][0].payload["doc_id"] == "leave.md"
+        assert found[field][0].cosine == pytest.approx(1.0, abs=1e-4)
 
 
 @pytest.mark.parametrize(
-    ("fusion", "query", "seed", "expected"),
+    ("field", "query", "seed", "expected"),
     [
-        ("sparse", "printer floor", 0, "printer.md"),
-        ("dense", "anything", 3, "wifi.md"),
-        ("hybrid", "printer queue", 1, "printer.md"),
+        (SPARSE, "printer floor", 0, "printer.md"),
+        (DENSE, "anything", 3, "wifi.md"),
+        ("fused", "printer queue", 1, "printer.md"),
     ],
 )
-def test_fusions(index, fusion, query, seed, expected):
+def test_fields_and_fusion(index, field, query, seed, expected):
+    """Each field's best point, and the best page once the caller fuses them."""
     index.upsert(_points())
-    top = index.query(_vector(seed), BM25.encode_query(query), limit=1, fusion=fusion)
-    assert top[0].payload["doc_id"] == expected
+    found = index.candidates(_vector(seed), BM25.encode_query(query), limit=1)
+    if field == "fused":
+        assert rank_pages(found)[0].key == ("files:/wiki", expected)
+    else:
+        assert found[field][0].payload["doc_id"] == expected
+
+
+def _bm25_scores(points: list[PointData], words: SparseVector) -> dict[str, float]:
+    """The sparse field's scores by hand: the query's weights times the documents', each term
+    weighted by Qdrant's IDF modifier, ln((N - n + 0.5) / (n + 0.5) + 1)."""
+    docs = {p.id: dict(zip(p.sparse.indices, p.sparse.values, strict=True)) for p in points}
+    idf = {
+        t: math.log((len(docs) - n + 0.5) / (n + 0.5) + 1)
+        for t in words.indices
+        if (n := sum(t in d for d in docs.values()))
+    }
+    query = dict(zip(words.indices, words.values, strict=True))
+    return {i: sum(idf[t] * w * d[t] for t, w in query.items() if t in d) for i, d in docs.items()}
 
 
 def test_candidates_per_field_with_cosines(index):
@@ -84,8 +104,9 @@ def test_candidates_per_field_with_cosines(index):
     vectors = {p.id: p.dense for p in points}
     by_cosine = sorted(vectors, key=lambda i: -float(vectors[i] @ query))[:3]
     assert [s.id for s in found[DENSE]] == by_cosine
-    sparse_order = index.query(query, words, limit=3, fusion="sparse")
-    assert [s.id for s in found[SPARSE]] == [s.id for s in sparse_order]
+    bm25 = _bm25_scores(points, words)  # the engine orders equal scores its own way
+    best = sorted((v for v in bm25.values() if v > 0), reverse=True)[:3]
+    assert [bm25[s.id] for s in found[SPARSE]] == pytest.approx(best, rel=1e-5)
     for scored in found[DENSE] + found[SPARSE]:
         assert scored.cosine == pytest.approx(float(vectors[scored.id] @ query), abs=1e-6)
         assert set(scored.payload) <= set(HIT_FIELDS) and scored.payload["text"]
@@ -125,8 +146,10 @@ class Record:
 
 def test_source_filter_and_counts(index):
     index.upsert(_points("files:/a") + _points("confluence:HR"))
-    hits = index.query(_vector(0), BM25.encode_query("vpn"), limit=10, sources=["confluence:HR"])
-    assert hits and {h.payload["source"] for h in hits} == {"confluence:HR"}
+    found = index.candidates(_vector(0), BM25.encode_query("vpn"), limit=10,
+                             sources=["confluence:HR"])  # fmt: skip
+    for hits in found.values():
+        assert hits and {h.payload["source"] for h in hits} == {"confluence:HR"}
     assert index.count("files:/a") == 4
     assert index.source_counts() == {"files:/a": (4, 4), "confluence:HR": (4, 4)}
 
@@ -146,6 +169,14 @@ def test_meta_records_model_and_syncs(index):
     meta = index.read_meta()
     assert (meta.model, meta.dimension, meta.bm25["k1"]) == ("model-a", 8, 1.2)
     assert meta.syncs["files:/wiki"]["at"].startswith("2026-11-24")
+
+
+def test_a_sync_without_a_language_keeps_the_stored_one(index):
+    index.record_sync("files:/wiki", {"pages": 3, "language": "pt"})
+    index.record_sync("files:/wiki", {"pages": 4, "language": None})
+    assert index.read_meta().syncs["files:/wiki"] == {"pages": 4, "language": "pt"}
+    index.record_sync("files:/new", {"pages": 1, "language": None})
+    assert index.read_meta().syncs["files:/new"] == {"pages": 1, "language": None}
 
 
 def test_other_model_is_refused(index):
@@ -169,12 +200,9 @@ def test_backends_rank_alike(tmp_path):
         with idx:
             idx.ensure("m", 8, BM25.params())
             idx.upsert(_points())
-            for fusion in ("hybrid", "dense", "sparse"):
-                hits = idx.query(
-                    _vector(5), BM25.encode_query("office password"), limit=4, fusion=fusion
-                )
-                rankings.append([h.payload["doc_id"] for h in hits])
-    assert rankings[:3] == rankings[3:]
+            found = idx.candidates(_vector(5), BM25.encode_query("office password"), limit=4)
+            rankings.append({f: [h.payload["doc_id"] for h in hits] for f, hits in found.items()})
+    assert set(rankings[0]) == {DENSE, SPARSE} and rankings[0] == rankings[1]
 
 
 def test_edge_lock_and_reopen(tmp_path):
