@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 
 import click
 
-from bot.index_info import index_info
+from bot.index_info import index_info, search_json
 from bot.serve.control_client import BotClient, local_spec, running_bot
 from bot.wiring import build_embedder, build_index, build_retriever, build_source
 from deskbot.core import messages
@@ -115,18 +115,8 @@ def _searcher(settings) -> Iterator[Callable[[str, int | None, list[str]], dict]
         return
     retriever = build_retriever(settings)
 
-    def find(question: str, k: int | None, only: list[str]) -> dict:
-        hits = retriever.search(question, k=k, sources=only or None)
-        empty = not hits and retriever.index.count() == 0
-        return {
-            "hits": [h.as_json() for h in hits],
-            "coverage": hits.coverage.as_json(),
-            "threshold": retriever.threshold,
-            "empty": empty,
-        }
-
     try:
-        yield find
+        yield lambda q, k, only: search_json(retriever, q, k, only)
     finally:
         retriever.index.close()
 
