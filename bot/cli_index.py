@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 
 import click
 
+from bot.citations import label
 from bot.index_info import index_info, search_json
 from bot.serve.control_client import BotClient, local_spec, running_bot
 from bot.wiring import build_embedder, build_index, build_retriever, build_source
@@ -122,7 +123,7 @@ def _searcher(settings) -> Iterator[Callable[[str, int | None, list[str]], dict]
 
 
 def _format_hit(n: int, hit: dict, covered: bool) -> str:
-    where = f"{hit['title']} › {hit['section']}" if hit["section"] else hit["title"]
+    where = label(hit["title"], hit["section"])
     mark = "" if covered else "  (not covered)"
     text = hit["text"] if len(hit["text"]) <= 600 else hit["text"][:600].rsplit(" ", 1)[0] + " …"
     return f"[{n}] {where}  score {hit['score']:.3f}{mark}\n    {hit['url']}\n    {text}\n"
