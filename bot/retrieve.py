@@ -113,11 +113,10 @@ class Retriever:
             query,
             pages,
             self.coverage_model,
+            floor=self.threshold,
             threshold=self.coverage_threshold,
             cross_language=cross_language,
         )
-        if coverage.covered and coverage.signals.get("cosine", 0.0) < self.threshold:
-            coverage = Coverage(False, coverage.confidence, coverage.signals)
         stages.lap("coverage")
         return SearchResult(hits, coverage, stages)
 
