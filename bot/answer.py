@@ -168,10 +168,10 @@ class Answerer:
         """Answer `question`; `history` is the thread so far, oldest first."""
         run = self._start(question)
         query = self._query(run, question, history)
-        unreadable = run.cross and not run.translated and not self.languages.multilingual_search
+        untranslated = run.cross and not run.translated
+        unreadable = untranslated and not self.languages.multilingual_search
         t = time.perf_counter()
-        untranslated = {"cross_language": True} if run.cross and not run.translated else {}
-        hits = self.retriever.search(query, sources=sources, **untranslated)
+        hits = self.retriever.search(query, sources=sources, cross_language=untranslated)
         relevant = [] if unreadable else self.retriever.relevant(hits)
         run.timings["retrieve"] = time.perf_counter() - t
         if unreadable:
