@@ -71,7 +71,7 @@ def _ingest_in_bot(bot: BotClient, specs: list[str], rebuild: bool) -> tuple[dic
     if rebuild:
         raise ConfigError(messages.CONTROL_NO_REBUILD)
     click.echo(messages.CONTROL_VIA_BOT.format(path=bot.path), err=True)
-    args = {"specs": specs, "rebuild": rebuild, "pid": os.getpid()}
+    args = {"specs": specs, "pid": os.getpid()}
     data = bot.call("ingest", args, progress=lambda line: click.echo(line, err=True))
     return data["report"], data["summary"]
 
