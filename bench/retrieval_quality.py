@@ -14,6 +14,7 @@ import json
 import tempfile
 from pathlib import Path
 
+from bench.quality.metrics import first_rank, top_pages
 from bot.ranking import RankingWeights
 from bot.retrieve import Retriever
 from ingest.embed import Embedder, resolve_model
@@ -39,8 +40,7 @@ def evaluate(retriever: Retriever, questions: list[dict], mix: str = "hybrid") -
     try:
         ranks = []
         for q in questions:
-            pages = [page.key[1] for page in retriever.rank(q["question"])[:10]]
-            ranks.append(pages.index(q["doc_id"]) + 1 if q["doc_id"] in pages else None)
+            ranks.append(first_rank(top_pages(retriever, q["question"]), [q["doc_id"]]))
     finally:
         retriever.weights = shipped
     n = len(ranks)

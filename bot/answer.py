@@ -168,10 +168,10 @@ class Answerer:
         """Answer `question`; `history` is the thread so far, oldest first."""
         run = self._start(question)
         query = self._query(run, question, history)
-        unreadable = run.cross and not run.translated and not self.languages.multilingual_search
+        untranslated = run.cross and not run.translated
+        unreadable = untranslated and not self.languages.multilingual_search
         t = time.perf_counter()
-        untranslated = {"cross_language": True} if run.cross and not run.translated else {}
-        hits = self.retriever.search(query, sources=sources, **untranslated)
+        hits = self.retriever.search(query, sources=sources, cross_language=untranslated)
         relevant = [] if unreadable else self.retriever.relevant(hits)
         run.timings["retrieve"] = time.perf_counter() - t
         if unreadable:
@@ -263,7 +263,8 @@ class Answerer:
         self, run: _Run, model: ChatModel, passages: list[Hit], history: Sequence[Turn]
     ) -> Answer:
         examples = self.style.most_similar(run.question, self.style_examples) if self.style else []
-        language = self._language_name(run)
+        # the question's language for the model, when it was told apart from the wiki's
+        language = self.languages.name(run.language) if run.cross else None
         chat = prompts.answer_messages(run.question, passages, history, examples, language=language)
         t = time.perf_counter()
         try:
@@ -285,12 +286,6 @@ class Answerer:
         return (
             self._tone(run, answer, self.restyler) if answer.grounded and self.restyler else answer
         )
-
-    def _language_name(self, run: _Run) -> str | None:
-        """The question's language for the model, when it was told apart from the wiki's."""
-        from ingest.language import language_name
-
-        return language_name(run.language) if run.cross else None
 
     def _tone(self, run: _Run, answer: Answer, restyler: Restyler) -> Answer:
         t = time.perf_counter()

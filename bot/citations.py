@@ -19,6 +19,11 @@ from bot.retrieve import Hit
 MARKER = re.compile(r"\s?\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\](?!\()")
 
 
+def label(title: str, section: str) -> str:
+    """How a source is named to the reader: `Title › Section`, or the title alone."""
+    return f"{title} › {section}" if section else title
+
+
 @dataclass(frozen=True)
 class Citation:
     n: int
@@ -33,7 +38,7 @@ class Citation:
 
     @property
     def label(self) -> str:
-        return f"{self.title} › {self.section}" if self.section else self.title
+        return label(self.title, self.section)
 
 
 def is_web_address(url: str) -> bool:

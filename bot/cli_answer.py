@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from bot.citations import label
 from bot.serve.control_client import running_bot
 from bot.wiring import build_answerer, build_index, build_retriever
 from deskbot.core import messages
@@ -45,8 +46,8 @@ def render(answer: dict) -> str:
     if answer["citations"]:
         lines += ["", messages.SOURCES_HEADING]
         for c in answer["citations"]:
-            label = f"{c['title']} › {c['section']}" if c["section"] else c["title"]
-            lines.append(f"  [{c['n']}] {label}" + (f" — {c['url']}" if c["url"] else ""))
+            name = label(c["title"], c["section"])
+            lines.append(f"  [{c['n']}] {name}" + (f" — {c['url']}" if c["url"] else ""))
     lines += ["", click.style(footer(answer), dim=True)]
     return "\n".join(lines)
 
@@ -66,8 +67,8 @@ def render_sources(answer: Answer | None) -> str:
         return messages.CHAT_NO_ANSWER_YET
     lines = []
     for n, hit in enumerate(answer.passages, 1):
-        label = f"{hit.title} › {hit.section}" if hit.section else hit.title
-        lines.append(f"{n}. ({hit.score:.2f}) {label}" + (f" — {hit.url}" if hit.url else ""))
+        name = label(hit.title, hit.section)
+        lines.append(f"{n}. ({hit.score:.2f}) {name}" + (f" — {hit.url}" if hit.url else ""))
         snippet = " ".join(hit.text.split())
         lines.append(f"   {snippet[:200]}{'…' if len(snippet) > 200 else ''}")
     return "\n".join(lines) or "No passages."

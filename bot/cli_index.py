@@ -15,7 +15,8 @@ from collections.abc import Callable, Iterator
 
 import click
 
-from bot.index_info import index_info
+from bot.citations import label
+from bot.index_info import index_info, search_json
 from bot.serve.control_client import BotClient, local_spec, running_bot
 from bot.wiring import build_embedder, build_index, build_retriever, build_source
 from deskbot.core import messages
@@ -70,7 +71,7 @@ def _ingest_in_bot(bot: BotClient, specs: list[str], rebuild: bool) -> tuple[dic
     if rebuild:
         raise ConfigError(messages.CONTROL_NO_REBUILD)
     click.echo(messages.CONTROL_VIA_BOT.format(path=bot.path), err=True)
-    args = {"specs": specs, "rebuild": rebuild, "pid": os.getpid()}
+    args = {"specs": specs, "pid": os.getpid()}
     data = bot.call("ingest", args, progress=lambda line: click.echo(line, err=True))
     return data["report"], data["summary"]
 
@@ -115,24 +116,14 @@ def _searcher(settings) -> Iterator[Callable[[str, int | None, list[str]], dict]
         return
     retriever = build_retriever(settings)
 
-    def find(question: str, k: int | None, only: list[str]) -> dict:
-        hits = retriever.search(question, k=k, sources=only or None)
-        empty = not hits and retriever.index.count() == 0
-        return {
-            "hits": [h.as_json() for h in hits],
-            "coverage": hits.coverage.as_json(),
-            "threshold": retriever.threshold,
-            "empty": empty,
-        }
-
     try:
-        yield find
+        yield lambda q, k, only: search_json(retriever, q, k, only)
     finally:
         retriever.index.close()
 
 
 def _format_hit(n: int, hit: dict, covered: bool) -> str:
-    where = f"{hit['title']} › {hit['section']}" if hit["section"] else hit["title"]
+    where = label(hit["title"], hit["section"])
     mark = "" if covered else "  (not covered)"
     text = hit["text"] if len(hit["text"]) <= 600 else hit["text"][:600].rsplit(" ", 1)[0] + " …"
     return f"[{n}] {where}  score {hit['score']:.3f}{mark}\n    {hit['url']}\n    {text}\n"

@@ -113,14 +113,15 @@ def decide(
     pages: Sequence[PageEvidence],
     model: CoverageModel,
     *,
+    floor: float,
     threshold: float | None = None,
     cross_language: bool = False,
 ) -> Coverage:
-    """Covered or not, with the confidence and the signals behind it."""
+    """Covered or not, with the confidence and the signals behind it. A top cosine below
+    `floor` is never covered, whatever the model's confidence."""
     found = signals(question, pages)
     kind = "cross_language" if cross_language else "same_language"
     confidence = model.confidence(found, kind) if pages else 0.0
     limit = model.threshold if threshold is None else threshold
-    return Coverage(
-        covered=bool(pages) and confidence >= limit, confidence=confidence, signals=found
-    )
+    covered = bool(pages) and confidence >= limit and found["cosine"] >= floor
+    return Coverage(covered=covered, confidence=confidence, signals=found)

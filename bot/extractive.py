@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from bot.citations import Citation, citation_for
+from bot.citations import Citation, citation_for, label
 from bot.retrieve import Hit
 from bot.terms import key_terms
 from deskbot.core import messages
@@ -75,8 +75,8 @@ def best_excerpt(question: str, text: str, max_chars: int = 420) -> str:
 
 
 def page_link(title: str, section: str, url: str) -> str:
-    label = f"{title} › {section}" if section else title
-    return f"[{label}]({url})" if url else label
+    name = label(title, section)
+    return f"[{name}]({url})" if url else name
 
 
 def quote(text: str) -> str:

@@ -35,3 +35,8 @@ class Languages:
     @property
     def wiki_name(self) -> str:
         return language_name(self.wiki)
+
+    @staticmethod
+    def name(code: str) -> str:
+        """A language's English name, as the model is told it."""
+        return language_name(code)

@@ -107,8 +107,6 @@ class ChatModel:
         self.client = client
         self.model = model
         self.max_retries = max(0, max_retries)
-        self.backoff = backoff
-        self.max_wait = max_wait
         # never sooner than the backoff, up to half again: retries of many answers spread out
         self.policy = Backoff(base=backoff, cap=max_wait, spread=(1.0, 1.5))
         self.key_setting = key_setting

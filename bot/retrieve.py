@@ -56,17 +56,10 @@ class SearchResult(list):
     """Passages best first (a list of Hit), with the coverage decision for the query and
     the time its stages took (embed, index, rank, coverage)."""
 
-    def __init__(
-        self,
-        hits=(),
-        coverage: Coverage | None = None,
-        pages: int = 0,
-        stages: Stopwatch | None = None,
-    ) -> None:
+    def __init__(self, hits: list[Hit], coverage: Coverage, stages: Stopwatch) -> None:
         super().__init__(hits)
-        self.coverage = coverage or Coverage(covered=bool(self), confidence=0.0)
-        self.pages = pages  # how many pages the candidates came from
-        self.stages = stages or Stopwatch()
+        self.coverage = coverage
+        self.stages = stages
 
 
 def source_key(spec: str) -> str:
@@ -120,13 +113,12 @@ class Retriever:
             query,
             pages,
             self.coverage_model,
+            floor=self.threshold,
             threshold=self.coverage_threshold,
             cross_language=cross_language,
         )
-        if coverage.covered and coverage.signals.get("cosine", 0.0) < self.threshold:
-            coverage = Coverage(False, coverage.confidence, coverage.signals)
         stages.lap("coverage")
-        return SearchResult(hits, coverage, len(pages), stages)
+        return SearchResult(hits, coverage, stages)
 
     def rank(
         self,
@@ -155,11 +147,10 @@ class Retriever:
         return pages
 
     def relevant(self, hits: list[Hit]) -> list[Hit]:
-        """The passages when the search judged the question covered, else []."""
-        coverage = getattr(hits, "coverage", None)
-        if coverage is not None:
-            return list(hits) if coverage.covered else []
-        return [h for h in hits if h.score >= self.threshold]
+        """The passages when the search judged the question covered, else [] (`hits` is
+        what `search` returned: a SearchResult)."""
+        assert isinstance(hits, SearchResult)
+        return list(hits) if hits.coverage.covered else []
 
 
 def passages(pages: Sequence[PageEvidence], k: int) -> list[Hit]:

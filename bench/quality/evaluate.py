@@ -5,7 +5,14 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 from bench.quality import questions as qs
-from bench.quality.metrics import Abstention, Ranking, abstention, curve, first_rank
+from bench.quality.metrics import (
+    Abstention,
+    Ranking,
+    abstention,
+    curve,
+    first_rank,
+    top_pages,
+)
 from bot.store import Store
 from bot.wiring import build_answerer, build_retriever
 from deskbot.core.config import Settings
@@ -49,10 +56,6 @@ class CorpusResult:
         return data
 
 
-def ranked_pages(retriever, question: str, depth: int = 10) -> list[str]:
-    return [page.key[1] for page in retriever.rank(question)[:depth]]
-
-
 def coverage_scores(retriever, question: str) -> tuple[float, float]:
     """(the shipped coverage confidence, the top page's dense cosine)."""
     coverage = retriever.search(question).coverage
@@ -67,7 +70,7 @@ def evaluate_corpus(name: str, index, embedder, split: str) -> CorpusResult:
     off_topic = qs.off_topic(split)
     ranks, misses = [], []
     for q in covered:
-        pages = ranked_pages(retriever, q.question)
+        pages = top_pages(retriever, q.question)
         rank = first_rank(pages, q.pages)
         ranks.append(rank)
         if rank is None or rank > 1:

@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+
+
+def top_pages(retriever, question: str, depth: int = 10) -> list[str]:
+    """The doc ids of the first `depth` pages the retriever ranks for `question`."""
+    return [page.key[1] for page in retriever.rank(question)[:depth]]
+
+
+def ranking(retriever, questions: Iterable[tuple[str, Sequence[str]]]) -> Ranking:
+    """The ranking figures over (question, the doc ids that answer it) pairs."""
+    return Ranking.of([first_rank(top_pages(retriever, q), answers) for q, answers in questions])
 
 
 def first_rank(ranked_pages: Sequence[str], answers: Sequence[str]) -> int | None:

@@ -29,7 +29,7 @@ import numpy as np
 from bench.quality import questions as qs
 from bench.quality.corpora import CORPORA
 from bench.quality.indexing import index_corpus, load_embedder
-from bench.quality.metrics import Ranking, first_rank
+from bench.quality.metrics import ranking
 from bench.retrieval_quality import load_questions
 from bot.ranking import RankingWeights, rank_pages
 from bot.retrieve import CANDIDATES, Retriever
@@ -135,19 +135,11 @@ def variants(idf):
 
 
 def corpus_line(retriever, questions) -> str:
-    ranks = []
-    for q in questions:
-        pages = [p.key[1] for p in retriever.rank(q.question)[:10]]
-        ranks.append(first_rank(pages, q.pages))
-    return Ranking.of(ranks).line()
+    return ranking(retriever, ((q.question, q.pages) for q in questions)).line()
 
 
 def wiki_line(retriever, questions) -> str:
-    ranks = []
-    for q in questions:
-        pages = [p.key[1] for p in retriever.rank(q["question"])[:10]]
-        ranks.append(first_rank(pages, [q["doc_id"]]))
-    return Ranking.of(ranks).line()
+    return ranking(retriever, ((q["question"], [q["doc_id"]]) for q in questions)).line()
 
 
 def main() -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 from bench.quality import questions as qs
 from bench.quality.corpora import CORPORA
 from bench.quality.indexing import index_corpus, load_embedder
-from bench.quality.metrics import Ranking, first_rank
+from bench.quality.metrics import Ranking, ranking
 from bot.ranking import RankingWeights
 from bot.retrieve import Retriever
 
@@ -31,12 +31,8 @@ VARIANTS = (
 )
 
 
-def ranking(retriever: Retriever, questions: list[qs.Question]) -> Ranking:
-    ranks = []
-    for q in questions:
-        pages = [p.key[1] for p in retriever.rank(q.question)[:10]]
-        ranks.append(first_rank(pages, q.pages))
-    return Ranking.of(ranks)
+def corpus_ranking(retriever: Retriever, questions: list[qs.Question]) -> Ranking:
+    return ranking(retriever, ((q.question, q.pages) for q in questions))
 
 
 def main() -> None:
@@ -56,7 +52,7 @@ def main() -> None:
                 for label, wants_summary, weights in VARIANTS:
                     if wants_summary == summaries:
                         retriever = Retriever(index, embedder, weights=weights)
-                        print(f"{name:9} {label:44} {ranking(retriever, questions).line()}")
+                        print(f"{name:9} {label:44} {corpus_ranking(retriever, questions).line()}")
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 
-from bot.index_info import index_info
+from bot.index_info import index_info, search_json
 from bot.serve.control_wire import MAX_QUESTION, ControlError
 from bot.serve.reindex import Outcome
 from bot.serve.runtime import Runtime
@@ -32,14 +32,7 @@ def op_search(runtime: Runtime, args: dict, send: Send) -> dict:
     k = args.get("k")
     if k is not None and (not isinstance(k, int) or not 1 <= k <= MAX_K):
         raise ControlError("bad_request", messages.CONTROL_BAD_K.format(most=MAX_K))
-    hits = runtime.retriever.search(question, k=k, sources=_sources(args) or None)
-    coverage = getattr(hits, "coverage", None)
-    return {
-        "hits": [h.as_json() for h in hits],
-        "coverage": coverage.as_json() if coverage is not None else {},
-        "threshold": runtime.retriever.threshold,
-        "empty": not hits and runtime.index.count() == 0,
-    }
+    return search_json(runtime.retriever, question, k, _sources(args))
 
 
 def op_ask(runtime: Runtime, args: dict, send: Send) -> dict:

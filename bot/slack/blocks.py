@@ -11,6 +11,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.citations import label
 from bot.slack.mrkdwn import escape, fill, link
 from bot.slack.render import to_mrkdwn
 from bot.slack.split import split_text
@@ -52,9 +53,9 @@ def build_sources_block(citations: Sequence, *, covered: bool, escalation: str) 
         return context(fill(messages.SLACK_NOT_COVERED_HINT, escalation=escalation))
     lines = []
     for citation in list(citations)[:MAX_SOURCES]:
-        label = citation.title + (f" › {citation.section}" if citation.section else "")
-        label = label if len(label) <= 150 else label[:149] + "…"
-        lines.append(f"[{citation.n}] {link(citation.url, label)}")  # no web address: no link
+        name = label(citation.title, citation.section)
+        name = name if len(name) <= 150 else name[:149] + "…"
+        lines.append(f"[{citation.n}] {link(citation.url, name)}")  # no web address: no link
     return context(f"*{messages.SLACK_SOURCES}*\n" + "\n".join(lines))
 
 

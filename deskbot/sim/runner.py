@@ -170,7 +170,7 @@ class Simulator:
             cost_usd=answer.cost_usd,
             model=answer.model,
             notice=redact(answer.notice, self.secrets) if answer.notice else None,
-            fallback=bool(getattr(answer, "fallback", False)),
+            fallback=answer.fallback,
         )
         if self.estimator is not None and answer.covered:
             usage, cost = self.estimator.estimate(

@@ -147,17 +147,16 @@ def simulate(
     from bot.wiring import build_retriever
 
     questions, problems = read_questions(inputs, options)
-    if retriever is not None:
-        return _replay(
-            settings, inputs, options, questions, problems, retriever, progress, llm_client
-        )
-    retriever = build_retriever(settings)
+    owned = retriever is None
+    if retriever is None:
+        retriever = build_retriever(settings)
     try:
         return _replay(
             settings, inputs, options, questions, problems, retriever, progress, llm_client
         )
     finally:
-        retriever.index.close()  # the embedded index has one owner: let the next one in
+        if owned:
+            retriever.index.close()  # the embedded index has one owner: let the next one in
 
 
 def _replay(settings, inputs, options, questions, problems, retriever, progress, llm_client):

@@ -28,23 +28,20 @@ def pair(
 
     Its id is the record's own `id` when it has one (stable when lines move), else file:line.
     """
-    if (
-        not isinstance(question, str)
-        or not question.strip()
-        or not isinstance(answer, str)
-        or not answer.strip()
-    ):
-        missing = [
-            name
-            for name, value in ((QUESTION, question), (ANSWER, answer))
-            if not isinstance(value, str) or not value.strip()
-        ]
+    asked, answered = _text(question), _text(answer)
+    if not asked or not answered:
+        missing = [name for name, value in ((QUESTION, asked), (ANSWER, answered)) if not value]
         sink.add(path, line, f"empty or missing {' and '.join(missing)}")
         return None
-    turns = (Turn("user", question.strip()), Turn("assistant", answer.strip()))
-    link = url.strip() if isinstance(url, str) else ""
+    turns = (Turn("user", asked), Turn("assistant", answered))
+    link = _text(url)
     key = str(record_id).strip() if record_id not in (None, "") else str(line)
     return conversation(f"{path.stem}:{key}", f"{path}:{line}", turns, {"source": "pairs"}, link)
+
+
+def _text(value: object) -> str:
+    """A field's text, stripped; "" when it is missing or not a string."""
+    return value.strip() if isinstance(value, str) else ""
 
 
 class _LineTooLong(Exception):
