@@ -66,7 +66,9 @@ def test_connected_is_logged_only_after_hello(fakes, make_runner, caplog):
     assert "connected to Slack" not in caplog.text
     socket.send_hello = True
     wait_until(lambda: runner.health().ok, what="connected after hello")
-    assert "deskbot connected to Slack in Socket Mode (hello received" in caplog.text
+    # logged on the runner's thread right after the link is published: wait for the line too
+    connected = "deskbot connected to Slack in Socket Mode (hello received"
+    wait_until(lambda: connected in caplog.text, what="the connected line")
 
 
 def test_failed_handshakes_back_off_exponentially_up_to_the_cap(fakes, make_runner, caplog):
