@@ -11,7 +11,8 @@ mock server describe it:
 - `{"type": "disconnect", "reason": warning|refresh_requested|link_disabled|…}` before Slack
   closes a connection; close frames with a code; and, in real life, abrupt drops.
 
-Knobs: `hello_delay`, `refuse(times, status)`, `send_hello`. Every ack is recorded with its
+Knobs: `hello_delay`, `hello_gate` (cleared: new connections wait for it before their
+hello), `refuse(times, status)`, `send_hello`. Every ack is recorded with its
 arrival time; `envelope()` returns the id to wait for with `wait_ack()`.
 """
 
@@ -59,6 +60,8 @@ class FakeSocketMode:
         self.sent: dict[str, float] = {}  # envelope id -> time.perf_counter() when sent
         self.hello_delay = 0.0
         self.send_hello = True
+        self.hello_gate = threading.Event()  # clear it to hold new connections' hello
+        self.hello_gate.set()
         self._tickets: set[str] = set()
         self._refusals: list[int] = []
         self._numbers = itertools.count(1)
@@ -200,6 +203,7 @@ class FakeSocketMode:
         try:
             if self.hello_delay:
                 time.sleep(self.hello_delay)
+            self.hello_gate.wait(30)
             if self.send_hello:
                 ws.send(json.dumps(_hello(connections)))
             for raw in ws:
