@@ -33,6 +33,7 @@ from ingest.index import (
     field_results,
     missing_cosines,
 )
+from ingest.page_cache import read_into_page_cache
 from ingest.sparse import SparseVector
 
 PAGE = 1024
@@ -46,6 +47,9 @@ class EdgeIndex(Index):
         self._lock = _acquire_lock(self.root / ".lock")
         self.shard: q.EdgeShard | None = None
         if (self.root / "shard" / "edge_config.json").exists():
+            # Edge's close() dropped these files from the page cache: read them back first,
+            # or the first searches wait for the disk (ingest/page_cache.py).
+            read_into_page_cache(self.root / "shard" / "segments")
             self.shard = q.EdgeShard.load(str(self.root / "shard"))
             # Edge reads its whole write-ahead log on load and frees what it parsed (~30 MB
             # at 10k chunks), which glibc would otherwise keep for good.
