@@ -36,9 +36,10 @@ log = logging.getLogger(__name__)
 
 ONNX_FILE = "model.onnx"
 SIDECAR = "model.json"
-# 3: the layout of ingest/onnx_layout.py, one sha256 per file (2: big tensors in
-# model.onnx.data, token table included; 1: everything in model.onnx)
-FORMAT = 3
+# 4: attention fused (onnx_export.fuse_attention); 3: the layout of ingest/onnx_layout.py,
+# one sha256 per file; 2: big tensors in model.onnx.data, token table included; 1:
+# everything in model.onnx
+FORMAT = 4
 
 
 def cache_dir(models_dir: Path, folder: ModelFolder, name: str | None = None) -> Path:

@@ -232,7 +232,9 @@ def test_the_export_keeps_its_weights_mapped_and_its_token_table_out_of_memory(e
     }
     assert rows_file(graph_file).stat().st_size == 30522 * 384 * 4
     assert embedder.encoder.token_rows.input in {i.name for i in model.graph.input}
-    assert len(outside) >= 36 and all(len(t.raw_data) < ALIGNMENT for t in inside)
+    # the position table, and per layer Q/K/V (packed into one by the fusion), the output
+    # projection and the two feed-forward matrices
+    assert len(outside) >= 1 + 6 * 4 and all(len(t.raw_data) < ALIGNMENT for t in inside)
     places = [{e.key: e.value for e in t.external_data} for t in outside]
     assert {p["location"] for p in places} == {weights_file(graph_file).name}
     assert all(int(p["offset"]) % ALIGNMENT == 0 for p in places)
@@ -242,6 +244,19 @@ def test_the_export_keeps_its_weights_mapped_and_its_token_table_out_of_memory(e
         mapped = maps.read_text()
         assert str(weights_file(graph_file).resolve()) in mapped
         assert str(rows_file(graph_file).resolve()) not in mapped
+
+
+def test_every_layers_attention_is_fused_into_one_runtime_op(embedder):
+    """MiniLM's six layers each run as one ONNX Runtime `Attention` node (traced with eager
+    attention, fused by ONNX Runtime's BERT fusions); the sidecar says so."""
+    import onnx
+
+    model = onnx.load(str(embedder.encoder.path), load_external_data=False)
+    ops = [node.op_type for node in model.graph.node]
+    assert ops.count("Attention") == 6 and ops.count("SkipLayerNormalization") == 12
+    assert "Softmax" not in ops  # no attention left unfused
+    fused = read_sidecar(embedder.encoder.path.parent)["exporter"]["fused"]
+    assert fused["Attention"] == 6
 
 
 def test_token_rows_are_the_tables_rows(embedder):
@@ -258,11 +273,13 @@ def test_the_laid_out_export_gives_exactly_the_one_file_exports_vectors(
     """Taking the token table out of the graph changes where numbers live, not one bit of
     any vector: the same texts through a plain one-file export of the same weights."""
     from ingest.embed_onnx import OnnxEncoder
-    from ingest.onnx_export import _export
+    from ingest.onnx_export import _export, fuse_attention
 
     folder = resolve_model(None).folder
     plain = tmp_path / "plain.onnx"
-    _export(torch_embedder.encoder.model[0].auto_model, plain)
+    auto_model = torch_embedder.encoder.model[0].auto_model
+    _export(auto_model, plain)
+    assert fuse_attention(plain, auto_model.config)["Attention"] == 6
     encoder = embedder.encoder
     one_file = OnnxEncoder(
         plain, folder.path, max_seq_length=encoder.max_seq_length, dimension=encoder.dimension
