@@ -16,6 +16,7 @@ import logging
 import threading
 from collections.abc import Awaitable, Callable
 
+from bot.serve.jobs import InFlight
 from deskbot.core.errors import TeamsError
 
 log = logging.getLogger(__name__)
@@ -25,9 +26,8 @@ class TurnRunner:
     def __init__(self, name: str = "deskbot-teams-turns") -> None:
         self.name = name
         self.loop: asyncio.AbstractEventLoop | None = None
-        self._pending: set[concurrent.futures.Future] = set()
+        self._tracked = InFlight()
         self._thread: threading.Thread | None = None
-        self._lock = threading.Lock()
 
     def start(self) -> None:
         ready = threading.Event()
@@ -46,11 +46,9 @@ class TurnRunner:
 
     def submit(self, work: Awaitable, what: str) -> concurrent.futures.Future:
         """Run `work` on the turn loop; its failure is logged (and kept on the future)."""
-        future = asyncio.run_coroutine_threadsafe(self._guard(work, what), self._started())
-        with self._lock:
-            self._pending.add(future)
-        future.add_done_callback(self._done)
-        return future
+        return self._tracked.track(
+            asyncio.run_coroutine_threadsafe(self._guard(work, what), self._started())
+        )
 
     def call(self, work: Callable[[], Awaitable]) -> concurrent.futures.Future:
         """Run `work()` on the turn loop and hand back its result (or exception) unlogged."""
@@ -65,22 +63,13 @@ class TurnRunner:
             raise RuntimeError(f"{self.name}: submit() before start()")
         return self.loop
 
-    def _done(self, future: concurrent.futures.Future) -> None:
-        with self._lock:
-            self._pending.discard(future)
-
     def in_flight(self) -> int:
         """How many submitted turns have not finished."""
-        with self._lock:
-            return len(self._pending)
+        return self._tracked.count()
 
     def drain(self, timeout: float) -> int:
         """Wait up to `timeout` s for every turn submitted so far; returns how many are left."""
-        with self._lock:
-            pending = set(self._pending)
-        if pending:
-            concurrent.futures.wait(pending, timeout=timeout)
-        return self.in_flight()
+        return self._tracked.drain(timeout)
 
     @staticmethod
     async def _guard(work: Awaitable, what: str):
