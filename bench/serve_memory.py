@@ -25,6 +25,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from bench.wiki_questions import QUESTIONS
+
 STEPS_HEADER = f"{'step':34} {'RSS MB':>8} {'+':>7} {'anon':>7} {'+':>7} {'file':>7} {'+':>7}"
 
 
@@ -100,7 +102,7 @@ def measure(workdir: Path, model_url: str) -> None:
     step("store, retriever, Answerer")
     answerer.answer("How do I connect to the VPN from home?")
     step("first answer (openai, language ID)")
-    for question in QUESTIONS:
+    for question in [*QUESTIONS[1:], "Wie verbinde ich mich mit dem VPN?"]:
         retriever.search(question)
     step("ten searches")
     print("\nresident at the end, by mapping:")
@@ -108,20 +110,6 @@ def measure(workdir: Path, model_url: str) -> None:
         if mb >= 0.5:
             print(f"  {mb:7.1f} MB  {kind}")
     index.close()
-
-
-QUESTIONS = [
-    "How do I reset my password?",
-    "How do I request a new laptop?",
-    "How do I file an expense report?",
-    "How many vacation days do I get?",
-    "How do I set up email on my phone?",
-    "Where do I print securely?",
-    "How do I get on the office Wi-Fi?",
-    "How do I request new software?",
-    "Who do I tell about a phishing email?",
-    "Wie verbinde ich mich mit dem VPN?",
-]
 
 
 def _env(workdir: Path, model_url: str) -> dict:

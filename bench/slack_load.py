@@ -38,6 +38,7 @@ import numpy as np
 
 from bench import slack_socket
 from bench.serving import start_serve
+from bench.wiki_questions import QUESTIONS
 from tests.bot.slack.slackreq import SIGNING_SECRET, SlackSender, message_event
 from tests.fakes.openai_chat import FakeOpenAIChat
 from tests.fakes.slack import BOT_TOKEN, BOT_USER, FakeSlack
@@ -46,18 +47,6 @@ from tests.fakes.socket_mode import FakeSocketMode
 ROOT = Path(__file__).resolve().parent.parent
 WIKI = ROOT / "examples" / "wiki"
 CHANNEL = "C0LOAD001"
-QUESTIONS = [
-    "How do I connect to the VPN from home?",
-    "How do I reset my password?",
-    "How do I request a new laptop?",
-    "How do I file an expense report?",
-    "How many vacation days do I get?",
-    "How do I set up email on my phone?",
-    "Where do I print securely?",
-    "How do I get on the office Wi-Fi?",
-    "How do I request new software?",
-    "Who do I tell about a phishing email?",
-]
 
 
 def _model(body: dict) -> str:

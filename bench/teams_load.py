@@ -38,8 +38,9 @@ import numpy as np
 
 from bench import slack_socket
 from bench.serving import DESKBOT, start_serve
-from bench.slack_load import QUESTIONS, _free_port, _model, _rss_mb
+from bench.slack_load import _free_port, _model, _rss_mb
 from bench.slack_load import _wait_answers as _wait_slack_answers
+from bench.wiki_questions import QUESTIONS
 from tests.bot.serve.botproc import teams_env
 from tests.bot.teams.teamsreq import APP_ID, SECRET, Activities
 from tests.fakes.openai_chat import FakeOpenAIChat
