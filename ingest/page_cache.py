@@ -53,7 +53,8 @@ def _files_in_order(folder: Path) -> list[Path]:
             except OSError:
                 continue
             if stat.S_ISREG(info.st_mode):
-                rank = next((n for n, part in enumerate(FIRST) if part in str(path)), len(FIRST))
+                inside = str(path.relative_to(folder))  # not the folder's own name
+                rank = next((n for n, part in enumerate(FIRST) if part in inside), len(FIRST))
                 files.append((rank, info.st_size, path))
     return [path for _rank, _size, path in sorted(files)]
 

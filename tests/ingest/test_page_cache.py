@@ -115,15 +115,16 @@ def test_reopening_an_edge_index_reads_its_files_back_into_the_page_cache(tmp_pa
 
 
 def test_the_search_structures_come_first_and_the_budget_holds(tmp_path):
+    folder = tmp_path / "payload_storage-of-a-wiki"  # the ranks read names inside it only
     names = ["payload_storage/page_0.dat", "misc/big.bin", "vector_index-dense/graph.bin"]
     for n, name in enumerate(names):
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_bytes(bytes([n + 1]) * (8 * MB))
-    evict([tmp_path / name for name in names])
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(bytes([n + 1]) * (8 * MB))
+    evict([folder / name for name in names])
 
-    assert read_into_page_cache(tmp_path, budget=9 * MB) == 9 * MB
+    assert read_into_page_cache(folder, budget=9 * MB) == 9 * MB
 
-    shares = {name: cached_share(tmp_path / name) for name in names}
+    shares = {name: cached_share(folder / name) for name in names}
     assert shares["vector_index-dense/graph.bin"] == 1.0  # FIRST's order, not the folder's
     assert 0 < shares["payload_storage/page_0.dat"] < 1.0  # the budget ran out in it
     assert shares["misc/big.bin"] < 0.5
